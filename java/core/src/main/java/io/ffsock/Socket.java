@@ -1,0 +1,1563 @@
+package io.ffsock;
+
+import io.ffsock.internal.sys.Errno;
+import io.ffsock.internal.sys.Net;
+import io.ffsock.internal.sys.SockAddr;
+import io.ffsock.internal.sys.SocketFd;
+import io.ffsock.internal.sys.Sys;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.ref.Cleaner;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.CharBuffer;
+import java.nio.channels.ByteChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A stream socket (TCP over IPv4 or IPv6, or AF_UNIX) with the methods, arguments and semantics of Qore's
+ * {@code Socket} class, over libc's socket API called through FFM.
+ * <p>
+ * <b>Errors.</b> Where Qore returns 0 / -1 ({@link #bind(String, boolean)}, {@link #listen()},
+ * {@link #shutdown()}, {@link #setNoDelay(boolean)}) so does this class, and {@link #errno()} tells why. Everything
+ * else throws {@link SocketException}, whose {@link SocketException#error()} carries the Qore code
+ * ({@code SOCKET-NOT-OPEN}, {@code SOCKET-TIMEOUT}, ...).
+ * <p>
+ * <b>Timeouts</b> are milliseconds, -1 (any negative value) meaning forever; each limits one wait for the socket
+ * to become ready, as in Qore. A read that times out keeps what it had received for the next read, and a read that
+ * fails carries what it had received in {@link SocketException#partialData()}: nothing received is lost.
+ * <p>
+ * <b>Threads.</b> One reader and one writer may use a socket at the same time. {@link #close()} from any thread
+ * wakes both; they fail with {@code SOCKET-CLOSED} (or {@code SOCKET-NOT-OPEN} if they had not started) and never
+ * touch the descriptor number again, even after the kernel hands it to another socket.
+ * <p>
+ * <b>Resources.</b> A socket that becomes unreachable without {@link #close()} is closed by a {@link Cleaner}
+ * (deleting its UNIX socket file if it bound one), but closing explicitly, with try-with-resources, is the rule.
+ */
+public class Socket implements AutoCloseable {
+    private static final Cleaner CLEANER = Cleaner.create();
+    private static final ThreadLocal<int[]> LAST_ERRNO = ThreadLocal.withInitial(() -> new int[1]);
+    private static final int DEFAULT_BACKLOG = 4096;
+    /** What one {@code recv(0)} drains at most after the first chunk. */
+    private static final int DRAIN_LIMIT = 1 << 20;
+    private static final long FOREVER = -1;
+
+    /** The open descriptor and what close() must undo; also the Cleaner's state, so it must not refer to Socket. */
+    private static final class Conn implements Runnable {
+        volatile SocketFd fd;
+        /** The UNIX path this socket bound, connected to, or (accepted sockets) was accepted on. */
+        volatile String unixPath;
+        /** Only the socket that bound a UNIX path deletes it. */
+        volatile boolean unlinkOnClose;
+
+        @Override
+        public void run() {
+            SocketFd f = fd;
+            fd = null;
+            if (f != null && f.close() && unlinkOnClose && unixPath != null) {
+                Sys.unlink(unixPath);
+            }
+        }
+    }
+
+    private final Conn conn = new Conn();
+    private final ReentrantLock readLock = new ReentrantLock();
+    private final ReentrantLock writeLock = new ReentrantLock();
+    /** Serialises open/close state changes (connect, bind, close); never held during a blocking read or write. */
+    private final Object stateLock = new Object();
+    private final ReadBuffer rbuf = new ReadBuffer();
+    /** Scratch for the integer senders, guarded by the write lock. */
+    private final MemorySegment intScratch = MemorySegment.ofArray(new byte[8]);
+    private final AtomicInteger connectionId = new AtomicInteger();
+    private volatile String charsetName = "UTF-8";
+    private volatile Charset charset = StandardCharsets.UTF_8;
+    private volatile int port = -1;
+
+    /** Creates an unopened socket; connect or bind it to open it. */
+    public Socket() {
+        CLEANER.register(this, conn);
+    }
+
+    /** A new, unopened socket, not based on this one (Qore's {@code copy()}). */
+    public Socket copy() {
+        return new Socket();
+    }
+
+    /** The last errno a 0/-1 method of this class set in the calling thread (Qore's {@code errno()}). */
+    public static int errno() {
+        return LAST_ERRNO.get()[0];
+    }
+
+    private static int fail(int errno) {
+        LAST_ERRNO.get()[0] = errno;
+        return -1;
+    }
+
+    // =============================================================================================================
+    // open / close
+    // =============================================================================================================
+
+    /** Whether the socket is open (connected, bound or listening). */
+    public boolean isOpen() {
+        SocketFd f = conn.fd;
+        return f != null && !f.isClosed();
+    }
+
+    /** The file descriptor number, or -1 when not open. */
+    public int getSocket() {
+        SocketFd f = conn.fd;
+        return f != null && !f.isClosed() ? f.fd() : -1;
+    }
+
+    /**
+     * The connection id: how many times an open socket was closed through this object, counting the implicit
+     * close of a later connect or bind.
+     */
+    public int getConnectionId() {
+        return connectionId.get();
+    }
+
+    /**
+     * Closes the socket (a no-op when it is not open), deleting the UNIX socket file if this socket bound it.
+     * Threads blocked in this socket wake with {@code SOCKET-CLOSED}. Never throws.
+     */
+    @Override
+    public void close() {
+        synchronized (stateLock) {
+            closeLocked();
+        }
+    }
+
+    /** Closes the current descriptor; caller holds stateLock. */
+    private void closeLocked() {
+        SocketFd f = conn.fd;
+        if (f == null) {
+            return;
+        }
+        conn.fd = null;
+        port = -1;
+        boolean wasOpen = f.close();
+        if (conn.unlinkOnClose && conn.unixPath != null) {
+            Sys.unlink(conn.unixPath);
+        }
+        conn.unlinkOnClose = false;
+        conn.unixPath = null;
+        if (wasOpen) {
+            connectionId.incrementAndGet();
+        }
+    }
+
+    /** Closes {@code f} if it is still this socket's descriptor (after EOF or a fatal error on it). */
+    private void closeIfCurrent(SocketFd f) {
+        synchronized (stateLock) {
+            if (conn.fd == f) {
+                closeLocked();
+            } else {
+                f.close();
+            }
+        }
+    }
+
+    /** Installs a freshly opened descriptor; caller holds stateLock and has closed the previous one. */
+    private SocketFd install(int fd, int family, int type) {
+        SocketFd f = new SocketFd(fd, family, type);
+        conn.fd = f;
+        return f;
+    }
+
+    /** The open descriptor with a call registered on it, or SOCKET-NOT-OPEN. */
+    private SocketFd acquire(String method) throws SocketException {
+        SocketFd f = conn.fd;
+        if (f == null || !f.acquire()) {
+            throw Errors.notOpen(method);
+        }
+        return f;
+    }
+
+    /**
+     * {@code shutdown(SHUT_RDWR)}: the peer sees end of stream, even if the descriptor is shared with another
+     * process. The socket stays open until {@link #close()}. Returns 0, or -1 with {@link #errno()} set; 0 when the
+     * socket is not open.
+     */
+    public int shutdown() {
+        SocketFd f = conn.fd;
+        if (f == null || !f.acquire()) {
+            return 0;
+        }
+        try {
+            int r = f.shutdown(Net.SHUT_RDWR);
+            return r == 0 ? 0 : fail(-r);
+        } finally {
+            f.release();
+        }
+    }
+
+    // =============================================================================================================
+    // connect
+    // =============================================================================================================
+
+    /**
+     * Connects to {@code "host:port"}, {@code "[ipv6]:port"} (brackets force IPv6) or, when the string has no
+     * colon, a UNIX socket path. The string is split at the last colon, so {@code "::1:80"} works too. An open
+     * socket is closed first.
+     *
+     * @throws SocketException {@code SOCKET-CONNECT-ERROR} for every failure, including a malformed target, a host
+     *                         that does not resolve, and a timeout
+     */
+    public void connect(String dest) throws SocketException {
+        connect(dest, FOREVER);
+    }
+
+    /** {@link #connect(String)} with a timeout for the connection to be established. */
+    public void connect(String dest, long timeoutMs) throws SocketException {
+        Dest d = parseDest("Socket::connect", dest, false);
+        if (d.path() != null) {
+            connectUnix("Socket::connect", d.path(), Net.SOCK_STREAM, 0, timeoutMs);
+        } else {
+            connectInet("Socket::connect", d.host(), d.service(), timeoutMs, d.family(), Net.SOCK_STREAM);
+        }
+    }
+
+    /** {@link #connect(String, long)} with a {@link Duration}. */
+    public void connect(String dest, Duration timeout) throws SocketException {
+        connect(dest, millis(timeout));
+    }
+
+    /** Connects to {@code host} (a name or an IP literal, without brackets) and {@code service} (port or name). */
+    public void connectINET(String host, String service) throws SocketException {
+        connectINET(host, service, FOREVER);
+    }
+
+    /** {@link #connectINET(String, String)} with a timeout. */
+    public void connectINET(String host, String service, long timeoutMs) throws SocketException {
+        connectINET(host, service, timeoutMs, Net.AF_UNSPEC, Net.SOCK_STREAM);
+    }
+
+    /** {@link #connectINET(String, String)} with a {@link Duration} timeout. */
+    public void connectINET(String host, String service, Duration timeout) throws SocketException {
+        connectINET(host, service, millis(timeout));
+    }
+
+    /** {@link #connectINET(String, String)} with a port number. */
+    public void connectINET(String host, int port, long timeoutMs) throws SocketException {
+        connectINET(host, Integer.toString(port), timeoutMs);
+    }
+
+    /**
+     * Connects to {@code host} and {@code service}, trying every address the name resolves to (in the resolver's
+     * order) until one accepts.
+     *
+     * @param family   {@link SocketInfo#AF_INET}, {@link SocketInfo#AF_INET6} or 0 (AF_UNSPEC: any)
+     * @param socktype 1 (SOCK_STREAM)
+     */
+    public void connectINET(String host, String service, long timeoutMs, int family, int socktype)
+            throws SocketException {
+        String m = "Socket::connectINET";
+        if (host == null || host.isEmpty()) {
+            throw new SocketException(SocketError.CONNECT_ERROR, m, "no host given to " + m + "()");
+        }
+        if (service == null || service.isEmpty()) {
+            throw new SocketException(SocketError.CONNECT_ERROR, m, "no port or service given to " + m + "()");
+        }
+        try {
+            Dest.checkPort(service);
+        } catch (IllegalArgumentException e) {
+            throw new SocketException(SocketError.CONNECT_ERROR, m, e.getMessage() + " in " + m + "()");
+        }
+        connectInet(m, host, service, timeoutMs, family, socktype);
+    }
+
+    /** Connects to the UNIX socket at {@code path}. */
+    public void connectUNIX(String path) throws SocketException {
+        connectUNIX(path, Net.SOCK_STREAM, 0);
+    }
+
+    /** Connects to the UNIX socket at {@code path} with the given socket type and protocol. */
+    public void connectUNIX(String path, int socktype, int protocol) throws SocketException {
+        connectUnix("Socket::connectUNIX", path, socktype, protocol, FOREVER);
+    }
+
+    private static Dest parseDest(String method, String dest, boolean forBind) throws SocketException {
+        try {
+            return Dest.parse(dest, forBind);
+        } catch (IllegalArgumentException e) {
+            throw new SocketException(forBind ? SocketError.BIND_ERROR : SocketError.CONNECT_ERROR, method,
+                    e.getMessage() + " in " + method + "()");
+        }
+    }
+
+    private void connectInet(String m, String host, String service, long timeoutMs, int family, int socktype)
+            throws SocketException {
+        synchronized (stateLock) {
+            closeLocked();
+        }
+        List<Sys.Resolved> addrs;
+        try {
+            addrs = Sys.resolve(host, service, family, socktype, 0);
+        } catch (Sys.ResolveException e) {
+            throw new SocketException(SocketError.CONNECT_ERROR, m, "cannot resolve '" + host + "' (service '"
+                    + service + "', family " + Net.familyName(family) + ") in " + m + "(): " + e.getMessage());
+        }
+        if (addrs.isEmpty()) {
+            throw new SocketException(SocketError.CONNECT_ERROR, m, "'" + host + "' resolves to no "
+                    + (family == Net.AF_UNSPEC ? "IPv4 or IPv6" : Net.familyName(family)) + " address in " + m + "()");
+        }
+        SocketException last = null;
+        for (Sys.Resolved r : addrs) {
+            try {
+                connectTo(m, r.addr(), r.family(), socktype, r.protocol(), timeoutMs, r.addr().toString());
+                port = r.addr().port();
+                return;
+            } catch (SocketException e) {
+                last = e;
+            }
+        }
+        throw last;
+    }
+
+    private void connectUnix(String m, String path, int socktype, int protocol, long timeoutMs)
+            throws SocketException {
+        checkUnixPath(m, path, SocketError.CONNECT_ERROR);
+        synchronized (stateLock) {
+            closeLocked();
+        }
+        connectTo(m, SockAddr.unix(path), Net.AF_UNIX, socktype, protocol, timeoutMs, path);
+        conn.unixPath = path;
+    }
+
+    private static void checkUnixPath(String m, String path, SocketError error) throws SocketException {
+        if (path == null || path.isEmpty()) {
+            throw new SocketException(error, m, "empty UNIX socket path in " + m + "()");
+        }
+        int len = path.getBytes(StandardCharsets.UTF_8).length;
+        if (len > Net.UNIX_PATH_MAX) {
+            throw new SocketException(error, m, "UNIX socket path is " + len + " bytes long; the limit is "
+                    + Net.UNIX_PATH_MAX + " (sun_path), and a shortened path would name another file: " + path);
+        }
+        if (path.indexOf('\0') >= 0) {
+            throw new SocketException(error, m, "UNIX socket path contains a NUL byte in " + m + "()");
+        }
+    }
+
+    /** Opens a socket and connects it to one address; on success it becomes this socket's descriptor. */
+    private void connectTo(String m, SockAddr addr, int family, int socktype, int protocol, long timeoutMs,
+                           String target) throws SocketException {
+        int fd = Sys.socket(family, socktype, protocol);
+        if (fd < 0) {
+            throw Errors.withErrno(SocketError.CONNECT_ERROR, m, "cannot open a socket for " + target, -fd, null);
+        }
+        SocketFd f;
+        synchronized (stateLock) {
+            closeLocked();
+            f = install(fd, family, socktype);
+        }
+        if (!f.acquire()) {
+            throw Errors.closedLocally(m, null);
+        }
+        int err;
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment sa = addr.toSegment(a);
+            int r = f.connect(sa, (int) sa.byteSize());
+            if (r == -Errno.EINPROGRESS || r == -Errno.EAGAIN) {
+                int ev = f.poll(f.write, Net.POLLOUT, timeoutInt(timeoutMs));
+                if (f.isClosed()) {
+                    throw Errors.closedLocally(m, null);
+                }
+                if (ev == 0) {
+                    throw new SocketException(SocketError.CONNECT_ERROR, m, "timeout in connection after "
+                            + timeoutMs + "ms (target: " + target + ")", Errno.ETIMEDOUT, null, null);
+                }
+                long so = ev < 0 ? ev - 1L : f.getIntOption(Net.SOL_SOCKET, Net.SO_ERROR);
+                err = so < 0 ? (int) (-so - 1) : (int) so;
+            } else {
+                err = -r;
+            }
+        } catch (SocketException e) {
+            f.release();
+            detach(f);
+            throw e;
+        }
+        f.release();
+        if (err != 0) {
+            detach(f);
+            throw Errors.withErrno(SocketError.CONNECT_ERROR, m, "error in connect() (target: " + target + ")",
+                    err, null);
+        }
+    }
+
+    /** Drops a descriptor that never became a usable connection (a failed connect or bind attempt). */
+    private void detach(SocketFd f) {
+        synchronized (stateLock) {
+            if (conn.fd == f) {
+                conn.fd = null;
+            }
+        }
+        f.close();
+    }
+
+    // =============================================================================================================
+    // bind / listen / accept
+    // =============================================================================================================
+
+    /**
+     * Opens the socket and binds it: {@code "host:port"} (a host with colons, or in brackets, binds IPv6; any other
+     * host binds IPv4), or a UNIX socket path when the string has no colon. Never throws.
+     *
+     * @param reuseaddr set SO_REUSEADDR first (ignored for UNIX sockets)
+     * @return 0, or -1 with {@link #errno()} set (EINVAL for a malformed string); the socket is closed on failure
+     */
+    public int bind(String bindTo, boolean reuseaddr) {
+        Dest d;
+        try {
+            d = Dest.parse(bindTo, true);
+        } catch (IllegalArgumentException e) {
+            close();
+            return fail(Errno.EINVAL);
+        }
+        try {
+            if (d.path() != null) {
+                bindUNIX(d.path());
+            } else {
+                bindInet("Socket::bind", d.host(), d.service(), reuseaddr, d.family(), Net.SOCK_STREAM, 0);
+            }
+            return 0;
+        } catch (SocketException e) {
+            close();
+            return fail(e.errno() != 0 ? e.errno() : Errno.EINVAL);
+        }
+    }
+
+    /** {@link #bind(String, boolean)} without SO_REUSEADDR. */
+    public int bind(String bindTo) {
+        return bind(bindTo, false);
+    }
+
+    /** Opens the socket and binds it to {@code port} on every interface; 0 or -1 with {@link #errno()}. */
+    public int bind(int port, boolean reuseaddr) {
+        if (port < 0 || port > 65535) {
+            close();
+            return fail(Errno.EINVAL);
+        }
+        try {
+            bindInet("Socket::bind", null, Integer.toString(port), reuseaddr, Net.AF_UNSPEC, Net.SOCK_STREAM, 0);
+            return 0;
+        } catch (SocketException e) {
+            close();
+            return fail(e.errno() != 0 ? e.errno() : Errno.EINVAL);
+        }
+    }
+
+    /** {@link #bind(int, boolean)} without SO_REUSEADDR. */
+    public int bind(int port) {
+        return bind(port, false);
+    }
+
+    /** Binds to {@code iface} (null: every interface) and {@code service}; throws on failure. */
+    public void bindINET(String iface, String service) throws SocketException {
+        bindINET(iface, service, false);
+    }
+
+    /** Binds to {@code iface} (null: every interface) and {@code service} (port or name); throws on failure. */
+    public void bindINET(String iface, String service, boolean reuseaddr) throws SocketException {
+        bindINET(iface, service, reuseaddr, Net.AF_UNSPEC, Net.SOCK_STREAM, 0);
+    }
+
+    /** {@link #bindINET(String, String, boolean)} with a port number. */
+    public void bindINET(String iface, int port) throws SocketException {
+        bindINET(iface, Integer.toString(port), false);
+    }
+
+    /**
+     * Opens the socket and binds it to the first address {@code iface} and {@code service} resolve to (with
+     * AI_PASSIVE) that accepts the bind.
+     *
+     * @throws SocketException {@code SOCKET-BIND-ERROR} when both are missing or no address can be bound;
+     *                         {@code QOREADDRINFO-GETINFO-ERROR} when they do not resolve
+     */
+    public void bindINET(String iface, String service, boolean reuseaddr, int family, int socktype, int protocol)
+            throws SocketException {
+        String m = "Socket::bindINET";
+        boolean noIface = iface == null || iface.isEmpty();
+        boolean noService = service == null || service.isEmpty();
+        if (noIface && noService) {
+            throw new SocketException(SocketError.BIND_ERROR, m, "both interface (first parameter) and service "
+                    + "(second parameter) were either not present or empty strings; at least one of the first 2 "
+                    + "parameters must be present for a successful call to Socket::bindINET()");
+        }
+        try {
+            Dest.checkPort(service);
+        } catch (IllegalArgumentException e) {
+            throw new SocketException(SocketError.BIND_ERROR, m, e.getMessage() + " in " + m + "()", Errno.EINVAL,
+                    null, null);
+        }
+        bindInet(m, noIface ? null : iface, noService ? "0" : service, reuseaddr, family, socktype, protocol);
+    }
+
+    private void bindInet(String m, String iface, String service, boolean reuseaddr, int family, int socktype,
+                          int protocol) throws SocketException {
+        synchronized (stateLock) {
+            closeLocked();
+        }
+        List<Sys.Resolved> addrs;
+        try {
+            addrs = Sys.resolve(iface, service, family, socktype, Net.AI_PASSIVE);
+        } catch (Sys.ResolveException e) {
+            throw new SocketException(SocketError.ADDRINFO_ERROR, m, "getaddrinfo(node: "
+                    + (iface == null ? "NULL" : "'" + iface + "'") + ", service: '" + service + "', address_family: "
+                    + Net.familyName(family) + ", flags: AI_PASSIVE) error: " + e.getMessage(), Errno.EINVAL, null,
+                    null);
+        }
+        String target = (iface == null ? "*" : iface) + ":" + service;
+        int err = Errno.EADDRNOTAVAIL;
+        for (Sys.Resolved r : addrs) {
+            int fd = Sys.socket(r.family(), socktype, protocol == 0 ? r.protocol() : protocol);
+            if (fd < 0) {
+                err = -fd;
+                continue;
+            }
+            SocketFd f;
+            synchronized (stateLock) {
+                closeLocked();
+                f = install(fd, r.family(), socktype);
+            }
+            if (!f.acquire()) {
+                throw Errors.closedLocally(m, null);
+            }
+            int rc;
+            try {
+                rc = reuseaddr ? f.setIntOption(Net.SOL_SOCKET, Net.SO_REUSEADDR, 1) : 0;
+                if (rc == 0) {
+                    try (Arena a = Arena.ofConfined()) {
+                        MemorySegment sa = r.addr().toSegment(a);
+                        rc = f.bind(sa, (int) sa.byteSize());
+                    }
+                }
+                if (rc == 0) {
+                    SockAddr local = f.name(false, new int[1]);
+                    port = local != null ? local.port() : r.addr().port();
+                    return;
+                }
+            } finally {
+                f.release();
+            }
+            err = -rc;
+            detach(f);
+        }
+        throw Errors.withErrno(SocketError.BIND_ERROR, m, "error binding on socket (target: " + target + ")", err,
+                null);
+    }
+
+    /** Opens the socket and binds it to the UNIX socket file {@code path}; throws on failure. */
+    public void bindUNIX(String path) throws SocketException {
+        bindUNIX(path, Net.SOCK_STREAM, 0);
+    }
+
+    /**
+     * Opens the socket and binds it to the UNIX socket file {@code path}. The file is created here and deleted by
+     * {@link #close()} of this socket only. An existing file (even a stale socket) is an error, never deleted.
+     *
+     * @throws SocketException {@code SOCKET-BIND-ERROR}, with EADDRINUSE for an existing file, ENOENT for a missing
+     *                         directory, and no errno for a path longer than 107 bytes
+     */
+    public void bindUNIX(String path, int socktype, int protocol) throws SocketException {
+        String m = "Socket::bindUNIX";
+        checkUnixPath(m, path, SocketError.BIND_ERROR);
+        synchronized (stateLock) {
+            closeLocked();
+        }
+        int fd = Sys.socket(Net.AF_UNIX, socktype, protocol);
+        if (fd < 0) {
+            throw Errors.withErrno(SocketError.BIND_ERROR, m, "cannot open a UNIX socket", -fd, null);
+        }
+        SocketFd f;
+        synchronized (stateLock) {
+            closeLocked();
+            f = install(fd, Net.AF_UNIX, socktype);
+        }
+        if (!f.acquire()) {
+            throw Errors.closedLocally(m, null);
+        }
+        int rc;
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment sa = SockAddr.unix(path).toSegment(a);
+            rc = f.bind(sa, (int) sa.byteSize());
+        } finally {
+            f.release();
+        }
+        if (rc != 0) {
+            detach(f);
+            throw Errors.withErrno(SocketError.BIND_ERROR, m, "error in bind() (target: " + path + ")", -rc, null);
+        }
+        synchronized (stateLock) {
+            if (conn.fd == f) {
+                conn.unixPath = path;
+                conn.unlinkOnClose = true;
+            }
+        }
+    }
+
+    /**
+     * Puts a bound socket into the listening state with the system's largest backlog.
+     *
+     * @return 0, or -1 with {@link #errno()} set
+     * @throws SocketException {@code SOCKET-NOT-OPEN} when the socket is not open
+     */
+    public int listen() throws SocketException {
+        return listen(DEFAULT_BACKLOG);
+    }
+
+    /** {@link #listen()} with the given backlog (the kernel caps it at net.core.somaxconn). */
+    public int listen(int backlog) throws SocketException {
+        SocketFd f = conn.fd;
+        if (f == null || !f.acquire()) {
+            throw new SocketException(SocketError.NOT_OPEN, "Socket::listen",
+                    "socket must be open before Socket::listen() call");
+        }
+        try {
+            int r = f.listen(backlog);
+            return r == 0 ? 0 : fail(-r);
+        } finally {
+            f.release();
+        }
+    }
+
+    /** Accepts a connection, waiting as long as it takes. */
+    public Socket accept() throws SocketException {
+        return acceptImpl(FOREVER, "Socket::accept");
+    }
+
+    /**
+     * Accepts a connection, waiting at most {@code timeoutMs}.
+     *
+     * @return the connected socket (with this socket's charset), or {@code null} when none came in time
+     */
+    public Socket accept(long timeoutMs) throws SocketException {
+        return acceptImpl(timeoutMs, "Socket::accept");
+    }
+
+    /** {@link #accept(long)} with a {@link Duration}. */
+    public Socket accept(Duration timeout) throws SocketException {
+        return accept(millis(timeout));
+    }
+
+    private Socket acceptImpl(long timeoutMs, String m) throws SocketException {
+        SocketFd f = conn.fd;
+        if (f == null || !f.acquire()) {
+            throw new SocketException(SocketError.NOT_OPEN, m, "socket must be opened, bound, and in a listening "
+                    + "state before new connections can be accepted");
+        }
+        readLock.lock();
+        try {
+            for (;;) {
+                int fd = f.accept();
+                if (fd >= 0) {
+                    Socket s = new Socket();
+                    s.charsetName = charsetName;
+                    s.charset = charset;
+                    s.port = port;
+                    synchronized (s.stateLock) {
+                        s.install(fd, f.family(), f.type());
+                        s.conn.unixPath = conn.unixPath;
+                    }
+                    return s;
+                }
+                if (f.isClosed()) {
+                    throw Errors.closedLocally(m, null);
+                }
+                int e = -fd;
+                if (e == Errno.EAGAIN || e == Errno.ECONNABORTED) {
+                    int ev = f.poll(f.read, Net.POLLIN, timeoutInt(timeoutMs));
+                    if (f.isClosed()) {
+                        throw Errors.closedLocally(m, null);
+                    }
+                    if (ev == 0) {
+                        return null;
+                    }
+                    if (ev < 0) {
+                        throw Errors.withErrno(SocketError.ACCEPT_ERROR, m, "error in poll()", -ev, null);
+                    }
+                    continue;
+                }
+                throw Errors.withErrno(SocketError.ACCEPT_ERROR, m, "error in accept()", e, null);
+            }
+        } finally {
+            readLock.unlock();
+            f.release();
+        }
+    }
+
+    // =============================================================================================================
+    // send
+    // =============================================================================================================
+
+    /** Sends {@code data} converted to the socket's charset; returns 0 (failures throw). */
+    public int send(String data) throws SocketException {
+        return send(data, FOREVER);
+    }
+
+    /** {@link #send(String)} where each wait for buffer space is limited to {@code timeoutMs}. */
+    public int send(String data, long timeoutMs) throws SocketException {
+        String m = "Socket::send";
+        SocketFd f = acquire(m);
+        try {
+            byte[] b = encode(m, data);
+            return sendOn(f, m, MemorySegment.ofArray(b), b.length, timeoutMs);
+        } finally {
+            f.release();
+        }
+    }
+
+    /** Sends {@code data}; returns 0. */
+    public int send(byte[] data) throws SocketException {
+        return send(data, FOREVER);
+    }
+
+    /** Sends {@code data} with a timeout per wait; returns 0. */
+    public int send(byte[] data, long timeoutMs) throws SocketException {
+        return sendSegment("Socket::send", MemorySegment.ofArray(data), data.length, timeoutMs);
+    }
+
+    /** Sends {@code data} with a {@link Duration} timeout per wait; returns 0. */
+    public int send(byte[] data, Duration timeout) throws SocketException {
+        return send(data, millis(timeout));
+    }
+
+    /** {@link #send(String, long)} with a {@link Duration}. */
+    public int send(String data, Duration timeout) throws SocketException {
+        return send(data, millis(timeout));
+    }
+
+    /** Sends the remaining bytes of {@code data} (heap or direct) and advances its position; returns 0. */
+    public int send(ByteBuffer data) throws SocketException {
+        return send(data, FOREVER);
+    }
+
+    /** {@link #send(ByteBuffer)} with a timeout per wait. */
+    public int send(ByteBuffer data, long timeoutMs) throws SocketException {
+        int n = data.remaining();
+        sendSegment("Socket::send", MemorySegment.ofBuffer(data), n, timeoutMs);
+        data.position(data.position() + n);
+        return 0;
+    }
+
+    /** Sends all of {@code data} (native or heap); returns 0. */
+    public int send(MemorySegment data) throws SocketException {
+        return send(data, FOREVER);
+    }
+
+    /** {@link #send(MemorySegment)} with a timeout per wait. */
+    public int send(MemorySegment data, long timeoutMs) throws SocketException {
+        return sendSegment("Socket::send", data, data.byteSize(), timeoutMs);
+    }
+
+    /** Sends the UTF-8 bytes of {@code data} as they are, without charset conversion; returns 0. */
+    public int sendBinary(String data) throws SocketException {
+        byte[] b = data.getBytes(StandardCharsets.UTF_8);
+        return sendSegment("Socket::sendBinary", MemorySegment.ofArray(b), b.length, FOREVER);
+    }
+
+    /** Sends {@code data}; returns 0. */
+    public int sendBinary(byte[] data) throws SocketException {
+        return sendBinary(data, FOREVER);
+    }
+
+    /** Sends {@code data} with a timeout per wait; returns 0. */
+    public int sendBinary(byte[] data, long timeoutMs) throws SocketException {
+        return sendSegment("Socket::sendBinary", MemorySegment.ofArray(data), data.length, timeoutMs);
+    }
+
+    /** Sends {@code i} as one byte (the low 8 bits); returns 0. */
+    public int sendi1(long i) throws SocketException {
+        return sendInt("Socket::sendi1", i, 1, ByteOrder.BIG_ENDIAN, FOREVER);
+    }
+
+    /** Sends the low 16 bits of {@code i} big-endian; returns 0. */
+    public int sendi2(long i) throws SocketException {
+        return sendInt("Socket::sendi2", i, 2, ByteOrder.BIG_ENDIAN, FOREVER);
+    }
+
+    /** Sends the low 32 bits of {@code i} big-endian; returns 0. */
+    public int sendi4(long i) throws SocketException {
+        return sendInt("Socket::sendi4", i, 4, ByteOrder.BIG_ENDIAN, FOREVER);
+    }
+
+    /** Sends {@code i} as 8 bytes big-endian; returns 0. */
+    public int sendi8(long i) throws SocketException {
+        return sendInt("Socket::sendi8", i, 8, ByteOrder.BIG_ENDIAN, FOREVER);
+    }
+
+    /** Sends the low 16 bits of {@code i} little-endian; returns 0. */
+    public int sendi2LSB(long i) throws SocketException {
+        return sendInt("Socket::sendi2LSB", i, 2, ByteOrder.LITTLE_ENDIAN, FOREVER);
+    }
+
+    /** Sends the low 32 bits of {@code i} little-endian; returns 0. */
+    public int sendi4LSB(long i) throws SocketException {
+        return sendInt("Socket::sendi4LSB", i, 4, ByteOrder.LITTLE_ENDIAN, FOREVER);
+    }
+
+    /** Sends {@code i} as 8 bytes little-endian; returns 0. */
+    public int sendi8LSB(long i) throws SocketException {
+        return sendInt("Socket::sendi8LSB", i, 8, ByteOrder.LITTLE_ENDIAN, FOREVER);
+    }
+
+    /** {@link #sendi1(long)} with a timeout. */
+    public int sendi1(long i, long timeoutMs) throws SocketException {
+        return sendInt("Socket::sendi1", i, 1, ByteOrder.BIG_ENDIAN, timeoutMs);
+    }
+
+    /** {@link #sendi2(long)} with a timeout. */
+    public int sendi2(long i, long timeoutMs) throws SocketException {
+        return sendInt("Socket::sendi2", i, 2, ByteOrder.BIG_ENDIAN, timeoutMs);
+    }
+
+    /** {@link #sendi4(long)} with a timeout. */
+    public int sendi4(long i, long timeoutMs) throws SocketException {
+        return sendInt("Socket::sendi4", i, 4, ByteOrder.BIG_ENDIAN, timeoutMs);
+    }
+
+    /** {@link #sendi8(long)} with a timeout. */
+    public int sendi8(long i, long timeoutMs) throws SocketException {
+        return sendInt("Socket::sendi8", i, 8, ByteOrder.BIG_ENDIAN, timeoutMs);
+    }
+
+    /** {@link #sendi2LSB(long)} with a timeout. */
+    public int sendi2LSB(long i, long timeoutMs) throws SocketException {
+        return sendInt("Socket::sendi2LSB", i, 2, ByteOrder.LITTLE_ENDIAN, timeoutMs);
+    }
+
+    /** {@link #sendi4LSB(long)} with a timeout. */
+    public int sendi4LSB(long i, long timeoutMs) throws SocketException {
+        return sendInt("Socket::sendi4LSB", i, 4, ByteOrder.LITTLE_ENDIAN, timeoutMs);
+    }
+
+    /** {@link #sendi8LSB(long)} with a timeout. */
+    public int sendi8LSB(long i, long timeoutMs) throws SocketException {
+        return sendInt("Socket::sendi8LSB", i, 8, ByteOrder.LITTLE_ENDIAN, timeoutMs);
+    }
+
+    private int sendInt(String m, long v, int size, ByteOrder order, long timeoutMs) throws SocketException {
+        SocketFd f = acquire(m);
+        writeLock.lock();
+        try {
+            MemorySegment s = intScratch;
+            switch (size) {
+                case 1 -> s.set(ValueLayout.JAVA_BYTE, 0, (byte) v);
+                case 2 -> s.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(order), 0, (short) v);
+                case 4 -> s.set(ValueLayout.JAVA_INT_UNALIGNED.withOrder(order), 0, (int) v);
+                default -> s.set(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(order), 0, v);
+            }
+            return sendLocked(f, m, s, size, timeoutMs);
+        } finally {
+            writeLock.unlock();
+            f.release();
+        }
+    }
+
+    private int sendSegment(String m, MemorySegment data, long len, long timeoutMs) throws SocketException {
+        SocketFd f = acquire(m);
+        try {
+            return sendOn(f, m, data, len, timeoutMs);
+        } finally {
+            f.release();
+        }
+    }
+
+    private int sendOn(SocketFd f, String m, MemorySegment data, long len, long timeoutMs) throws SocketException {
+        if (len == 0) {
+            return 0;
+        }
+        writeLock.lock();
+        try {
+            return sendLocked(f, m, data, len, timeoutMs);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Writes all {@code len} bytes; caller holds the write lock and an acquire on {@code f}. */
+    private int sendLocked(SocketFd f, String m, MemorySegment data, long len, long timeoutMs)
+            throws SocketException {
+        int timeout = timeoutInt(timeoutMs);
+        long off = 0;
+        while (off < len) {
+            long n = f.send(off == 0 ? data : data.asSlice(off), len - off, 0);
+            if (n > 0) {
+                off += n;
+                continue;
+            }
+            if (f.isClosed()) {
+                throw Errors.closedLocally(m, null);
+            }
+            if (n == -Errno.EAGAIN) {
+                int ev = f.poll(f.write, Net.POLLOUT, timeout);
+                if (f.isClosed()) {
+                    throw Errors.closedLocally(m, null);
+                }
+                if (ev == 0) {
+                    throw Errors.timeout(m, timeoutMs, off > 0 ? " (" + off + " of " + len + " bytes sent)" : null);
+                }
+                if (ev < 0) {
+                    throw Errors.sendError(m, -ev);
+                }
+                continue;
+            }
+            closeIfCurrent(f);
+            throw Errors.sendError(m, (int) -n);
+        }
+        return 0;
+    }
+
+    private byte[] encode(String m, String s) throws SocketException {
+        Charset cs = charset;
+        if (cs == null) {
+            throw new SocketException(SocketError.ENCODING_ERROR, m, "the socket's character encoding '"
+                    + charsetName + "' is not supported by this JVM, so " + m + "() cannot convert the string");
+        }
+        if (cs == StandardCharsets.UTF_8) {
+            return s.getBytes(cs);
+        }
+        try {
+            ByteBuffer b = cs.newEncoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).encode(CharBuffer.wrap(s));
+            byte[] out = new byte[b.remaining()];
+            b.get(out);
+            return out;
+        } catch (CharacterCodingException e) {
+            throw new SocketException(SocketError.ENCODING_ERROR, m, "the string cannot be represented in "
+                    + charsetName + " (" + e + ") in " + m + "()");
+        }
+    }
+
+    // =============================================================================================================
+    // recv
+    // =============================================================================================================
+
+    /**
+     * Receives bytes and returns them as a string in the socket's charset.
+     *
+     * @param size &gt; 0: exactly that many bytes ({@code SOCKET-CLOSED} if the peer closes first, with the bytes
+     *             that did arrive in {@link SocketException#partialData()}); 0: what is available, waiting for at
+     *             least one byte; -1: everything until the peer closes. After end of stream the socket is closed.
+     */
+    public String recv(int size, long timeoutMs) throws SocketException {
+        byte[] b = recvBytes("Socket::recv", size, timeoutMs, true);
+        return decode("Socket::recv", b);
+    }
+
+    /** {@link #recv(int, long)} waiting forever. */
+    public String recv(int size) throws SocketException {
+        return recv(size, FOREVER);
+    }
+
+    /** {@link #recv(int, long)} with size 0: what is available. */
+    public String recv() throws SocketException {
+        return recv(0, FOREVER);
+    }
+
+    /** {@link #recv(int, long)} with a {@link Duration}. */
+    public String recv(int size, Duration timeout) throws SocketException {
+        return recv(size, millis(timeout));
+    }
+
+    /** {@link #recv(int, long)} returning the bytes. */
+    public byte[] recvBinary(int size, long timeoutMs) throws SocketException {
+        return recvBytes("Socket::recvBinary", size, timeoutMs, false);
+    }
+
+    /** {@link #recvBinary(int, long)} waiting forever. */
+    public byte[] recvBinary(int size) throws SocketException {
+        return recvBinary(size, FOREVER);
+    }
+
+    /** {@link #recvBinary(int, long)} with size 0: what is available. */
+    public byte[] recvBinary() throws SocketException {
+        return recvBinary(0, FOREVER);
+    }
+
+    /** {@link #recvBinary(int, long)} with a {@link Duration}. */
+    public byte[] recvBinary(int size, Duration timeout) throws SocketException {
+        return recvBinary(size, millis(timeout));
+    }
+
+    private String decode(String m, byte[] b) throws SocketException {
+        Charset cs = charset;
+        if (cs == null) {
+            throw new SocketException(SocketError.ENCODING_ERROR, m, "the socket's character encoding '"
+                    + charsetName + "' is not supported by this JVM; the bytes received are in partialData()",
+                    0, null, b);
+        }
+        return new String(b, cs);
+    }
+
+    /** Reads per Qore's size rule; {@code detail} adds "(n bytes requested; k received)" to timeouts. */
+    private byte[] recvBytes(String m, int size, long timeoutMs, boolean detail) throws SocketException {
+        if (size < -1) {
+            throw new SocketException(SocketError.RECV_ERROR, m, "invalid size " + size + " in " + m
+                    + "(): expecting a byte count > 0, 0 for what is available, or -1 for everything until the peer"
+                    + " closes", Errno.EINVAL, null, null);
+        }
+        SocketFd f = acquire(m);
+        readLock.lock();
+        try {
+            rbuf.bind(f);
+            if (size > 0) {
+                return readExact(f, m, size, timeoutMs, detail);
+            }
+            return size == 0 ? readAvailable(f, m, timeoutMs) : readToEnd(f, m, timeoutMs);
+        } finally {
+            readLock.unlock();
+            f.release();
+        }
+    }
+
+    /** Outcome of one {@link #fill}: bytes arrived, or end of stream. */
+    private static final int EOF = -1;
+
+    /**
+     * Receives into the buffer at least one byte (waiting up to {@code timeoutMs}), or reports EOF. Throws
+     * SOCKET-TIMEOUT (keeping the buffered bytes), SOCKET-CLOSED on reset or local close, SOCKET-RECV-ERROR.
+     * Caller holds the read lock.
+     */
+    private long fill(SocketFd f, String m, long want, long timeoutMs, String timeoutDetail) throws SocketException {
+        int timeout = timeoutInt(timeoutMs);
+        for (;;) {
+            MemorySegment room = rbuf.room(want);
+            long n = f.recv(room, room.byteSize(), 0);
+            if (n > 0) {
+                rbuf.filled(n);
+                return n;
+            }
+            if (f.isClosed()) {
+                throw Errors.closedLocally(m, rbuf.takeAll());
+            }
+            if (n == 0) {
+                return EOF;
+            }
+            if (n == -Errno.EAGAIN) {
+                int ev = f.poll(f.read, Net.POLLIN, timeout);
+                if (f.isClosed()) {
+                    throw Errors.closedLocally(m, rbuf.takeAll());
+                }
+                if (ev == 0) {
+                    throw Errors.timeout(m, timeoutMs, timeoutDetail);
+                }
+                if (ev < 0) {
+                    throw Errors.recvError(m, -ev, rbuf.takeAll());
+                }
+                continue;
+            }
+            int e = (int) -n;
+            byte[] partial = rbuf.takeAll();
+            closeIfCurrent(f);
+            if (e == Errno.ECONNRESET) {
+                throw Errors.peerClosed(m, 0, partial);
+            }
+            throw Errors.recvError(m, e, partial);
+        }
+    }
+
+    private byte[] readExact(SocketFd f, String m, int size, long timeoutMs, boolean detail) throws SocketException {
+        while (rbuf.available() < size) {
+            String d = detail ? " (" + Errors.plural(size, "byte") + " requested; "
+                    + Errors.plural(rbuf.available(), "byte") + " received)" : null;
+            if (fill(f, m, (long) size - rbuf.available(), timeoutMs, d) == EOF) {
+                byte[] partial = rbuf.takeAll();
+                closeIfCurrent(f);
+                throw Errors.peerClosed(m, 0, partial);
+            }
+        }
+        return rbuf.take(size);
+    }
+
+    private byte[] readAvailable(SocketFd f, String m, long timeoutMs) throws SocketException {
+        if (rbuf.available() == 0 && fill(f, m, ReadBuffer.CHUNK, timeoutMs, null) == EOF) {
+            closeIfCurrent(f);
+            return new byte[0];
+        }
+        // then whatever else is already there, without waiting
+        while (rbuf.available() < DRAIN_LIMIT) {
+            MemorySegment room = rbuf.room(ReadBuffer.CHUNK);
+            long n = f.recv(room, room.byteSize(), 0);
+            if (n > 0) {
+                rbuf.filled(n);
+            } else {
+                if (n == 0) {
+                    byte[] all = rbuf.takeAll();
+                    closeIfCurrent(f);
+                    return all;
+                }
+                break;
+            }
+        }
+        return rbuf.takeAll();
+    }
+
+    private byte[] readToEnd(SocketFd f, String m, long timeoutMs) throws SocketException {
+        while (fill(f, m, ReadBuffer.CHUNK, timeoutMs, null) != EOF) {
+            // keep reading until the peer closes
+        }
+        byte[] all = rbuf.takeAll();
+        closeIfCurrent(f);
+        return all;
+    }
+
+    /** Receives one signed byte. */
+    public int recvi1() throws SocketException {
+        return recvi1(FOREVER);
+    }
+
+    /** Receives one signed byte, waiting at most {@code timeoutMs} per wait. */
+    public int recvi1(long timeoutMs) throws SocketException {
+        return recvInt("Socket::recvi1", 1, timeoutMs).get(ValueLayout.JAVA_BYTE, 0);
+    }
+
+    /** Receives a signed big-endian 16-bit integer. */
+    public int recvi2() throws SocketException {
+        return recvi2(FOREVER);
+    }
+
+    /** {@link #recvi2()} with a timeout. */
+    public int recvi2(long timeoutMs) throws SocketException {
+        return recvInt("Socket::recvi2", 2, timeoutMs).get(BE_SHORT, 0);
+    }
+
+    /** Receives a signed big-endian 32-bit integer. */
+    public int recvi4() throws SocketException {
+        return recvi4(FOREVER);
+    }
+
+    /** {@link #recvi4()} with a timeout. */
+    public int recvi4(long timeoutMs) throws SocketException {
+        return recvInt("Socket::recvi4", 4, timeoutMs).get(BE_INT, 0);
+    }
+
+    /** Receives a signed big-endian 64-bit integer. */
+    public long recvi8() throws SocketException {
+        return recvi8(FOREVER);
+    }
+
+    /** {@link #recvi8()} with a timeout. */
+    public long recvi8(long timeoutMs) throws SocketException {
+        return recvInt("Socket::recvi8", 8, timeoutMs).get(BE_LONG, 0);
+    }
+
+    /** Receives a signed little-endian 16-bit integer. */
+    public int recvi2LSB() throws SocketException {
+        return recvi2LSB(FOREVER);
+    }
+
+    /** {@link #recvi2LSB()} with a timeout. */
+    public int recvi2LSB(long timeoutMs) throws SocketException {
+        return recvInt("Socket::recvi2LSB", 2, timeoutMs).get(LE_SHORT, 0);
+    }
+
+    /** Receives a signed little-endian 32-bit integer. */
+    public int recvi4LSB() throws SocketException {
+        return recvi4LSB(FOREVER);
+    }
+
+    /** {@link #recvi4LSB()} with a timeout. */
+    public int recvi4LSB(long timeoutMs) throws SocketException {
+        return recvInt("Socket::recvi4LSB", 4, timeoutMs).get(LE_INT, 0);
+    }
+
+    /** Receives a signed little-endian 64-bit integer. */
+    public long recvi8LSB() throws SocketException {
+        return recvi8LSB(FOREVER);
+    }
+
+    /** {@link #recvi8LSB()} with a timeout. */
+    public long recvi8LSB(long timeoutMs) throws SocketException {
+        return recvInt("Socket::recvi8LSB", 8, timeoutMs).get(LE_LONG, 0);
+    }
+
+    /** Receives one unsigned byte (0 to 255). */
+    public int recvu1() throws SocketException {
+        return recvu1(FOREVER);
+    }
+
+    /** {@link #recvu1()} with a timeout. */
+    public int recvu1(long timeoutMs) throws SocketException {
+        return Byte.toUnsignedInt(recvInt("Socket::recvu1", 1, timeoutMs)
+                .get(ValueLayout.JAVA_BYTE, 0));
+    }
+
+    /** Receives an unsigned big-endian 16-bit integer. */
+    public int recvu2() throws SocketException {
+        return recvu2(FOREVER);
+    }
+
+    /** {@link #recvu2()} with a timeout. */
+    public int recvu2(long timeoutMs) throws SocketException {
+        return Short.toUnsignedInt(recvInt("Socket::recvu2", 2, timeoutMs).get(BE_SHORT, 0));
+    }
+
+    /** Receives an unsigned big-endian 32-bit integer (a {@code long}, 0 to 4294967295). */
+    public long recvu4() throws SocketException {
+        return recvu4(FOREVER);
+    }
+
+    /** {@link #recvu4()} with a timeout. */
+    public long recvu4(long timeoutMs) throws SocketException {
+        return Integer.toUnsignedLong(recvInt("Socket::recvu4", 4, timeoutMs).get(BE_INT, 0));
+    }
+
+    /** Receives an unsigned little-endian 16-bit integer. */
+    public int recvu2LSB() throws SocketException {
+        return recvu2LSB(FOREVER);
+    }
+
+    /** {@link #recvu2LSB()} with a timeout. */
+    public int recvu2LSB(long timeoutMs) throws SocketException {
+        return Short.toUnsignedInt(recvInt("Socket::recvu2LSB", 2, timeoutMs)
+                .get(LE_SHORT, 0));
+    }
+
+    /** Receives an unsigned little-endian 32-bit integer (a {@code long}). */
+    public long recvu4LSB() throws SocketException {
+        return recvu4LSB(FOREVER);
+    }
+
+    /** {@link #recvu4LSB()} with a timeout. */
+    public long recvu4LSB(long timeoutMs) throws SocketException {
+        return Integer.toUnsignedLong(recvInt("Socket::recvu4LSB", 4, timeoutMs)
+                .get(LE_INT, 0));
+    }
+
+    private static final ValueLayout.OfShort BE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfInt BE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfLong BE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfShort LE_SHORT =
+            ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong LE_LONG =
+            ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    /** Receives exactly {@code size} bytes (all of them, however they arrive) as a segment to decode from. */
+    private MemorySegment recvInt(String m, int size, long timeoutMs) throws SocketException {
+        return MemorySegment.ofArray(recvBytes(m, size, timeoutMs, false));
+    }
+
+    // =============================================================================================================
+    // the allocation-free hot path and the java.io / java.nio views
+    // =============================================================================================================
+
+    /**
+     * Reads at least one byte into {@code dst} (from its position, up to its limit), waiting as long as it takes,
+     * and advances its position. Allocates nothing in the steady state.
+     *
+     * @return the count, or -1 at end of stream (the socket stays open)
+     */
+    public int read(ByteBuffer dst) throws SocketException {
+        int n = (int) read(MemorySegment.ofBuffer(dst), FOREVER, "Socket::read");
+        if (n > 0) {
+            dst.position(dst.position() + n);
+        }
+        return n;
+    }
+
+    /** Reads at least one byte into {@code dst}; returns the count, or -1 at end of stream. */
+    public long read(MemorySegment dst) throws SocketException {
+        return read(dst, FOREVER, "Socket::read");
+    }
+
+    /** Reads at least one byte into {@code dst}, waiting at most {@code timeoutMs}; -1 at end of stream. */
+    public long read(MemorySegment dst, long timeoutMs) throws SocketException {
+        return read(dst, timeoutMs, "Socket::read");
+    }
+
+    private long read(MemorySegment dst, long timeoutMs, String m) throws SocketException {
+        long len = dst.byteSize();
+        SocketFd f = acquire(m);
+        readLock.lock();
+        try {
+            if (len == 0) {
+                return 0;
+            }
+            rbuf.bind(f);
+            if (rbuf.available() > 0) {
+                return rbuf.copyTo(dst, 0, len);
+            }
+            int timeout = timeoutInt(timeoutMs);
+            for (;;) {
+                long n = f.recv(dst, len, 0);
+                if (n > 0) {
+                    return n;
+                }
+                if (f.isClosed()) {
+                    throw Errors.closedLocally(m, null);
+                }
+                if (n == 0) {
+                    return -1;
+                }
+                if (n == -Errno.EAGAIN) {
+                    int ev = f.poll(f.read, Net.POLLIN, timeout);
+                    if (f.isClosed()) {
+                        throw Errors.closedLocally(m, null);
+                    }
+                    if (ev == 0) {
+                        throw Errors.timeout(m, timeoutMs, null);
+                    }
+                    if (ev < 0) {
+                        throw Errors.recvError(m, -ev, null);
+                    }
+                    continue;
+                }
+                int e = (int) -n;
+                closeIfCurrent(f);
+                throw e == Errno.ECONNRESET ? Errors.peerClosed(m, e, null) : Errors.recvError(m, e, null);
+            }
+        } finally {
+            readLock.unlock();
+            f.release();
+        }
+    }
+
+    /** Writes all remaining bytes of {@code src} and advances its position; returns the count written. */
+    public int write(ByteBuffer src) throws SocketException {
+        int n = src.remaining();
+        sendSegment("Socket::write", MemorySegment.ofBuffer(src), n, FOREVER);
+        src.position(src.position() + n);
+        return n;
+    }
+
+    /** Writes all of {@code src}; returns the count written. Allocates nothing in the steady state. */
+    public long write(MemorySegment src) throws SocketException {
+        sendSegment("Socket::write", src, src.byteSize(), FOREVER);
+        return src.byteSize();
+    }
+
+    /**
+     * An {@link InputStream} over this socket: reads block, -1 at end of stream, failures are
+     * {@link SocketException}s. Closing the stream closes the socket.
+     */
+    public InputStream getInputStream() {
+        return new SocketStreams.In(this);
+    }
+
+    /** An {@link OutputStream} over this socket; every write sends all its bytes. Closing it closes the socket. */
+    public OutputStream getOutputStream() {
+        return new SocketStreams.Out(this);
+    }
+
+    /** A {@link ByteChannel} view: blocking reads and writes, closing it closes the socket. */
+    public ByteChannel channel() {
+        return new SocketStreams.Channel(this);
+    }
+
+    // =============================================================================================================
+    // state and information
+    // =============================================================================================================
+
+    /**
+     * Whether data can be read now or within {@code timeoutMs}: bytes are buffered or arriving, the peer closed
+     * (end of stream is readable: check {@link #isOpen()} after a recv), or, on a listening socket, a connection
+     * is waiting to be accepted.
+     */
+    public boolean isDataAvailable(long timeoutMs) throws SocketException {
+        String m = "Socket::isDataAvailable";
+        SocketFd f = acquire(m);
+        readLock.lock();
+        try {
+            rbuf.bind(f);
+            if (rbuf.available() > 0) {
+                return true;
+            }
+            int ev = f.poll(f.read, Net.POLLIN, timeoutInt(timeoutMs));
+            return ev > 0 && !f.isClosed();
+        } finally {
+            readLock.unlock();
+            f.release();
+        }
+    }
+
+    /** {@link #isDataAvailable(long)} without waiting. */
+    public boolean isDataAvailable() throws SocketException {
+        return isDataAvailable(0);
+    }
+
+    /** {@link #isDataAvailable(long)} with a {@link Duration}. */
+    public boolean isDataAvailable(Duration timeout) throws SocketException {
+        return isDataAvailable(millis(timeout));
+    }
+
+    /** Whether the socket can take more data now or within {@code timeoutMs} (its send buffer has room). */
+    public boolean isWriteFinished(long timeoutMs) throws SocketException {
+        String m = "Socket::isWriteFinished";
+        SocketFd f = acquire(m);
+        writeLock.lock();
+        try {
+            int ev = f.poll(f.write, Net.POLLOUT, timeoutInt(timeoutMs));
+            return ev > 0 && (ev & Net.POLLOUT) != 0 && !f.isClosed();
+        } finally {
+            writeLock.unlock();
+            f.release();
+        }
+    }
+
+    /** {@link #isWriteFinished(long)} without waiting. */
+    public boolean isWriteFinished() throws SocketException {
+        return isWriteFinished(0);
+    }
+
+    /** {@link #isWriteFinished(long)} with a {@link Duration}. */
+    public boolean isWriteFinished(Duration timeout) throws SocketException {
+        return isWriteFinished(millis(timeout));
+    }
+
+    /** The remote end, with a reverse lookup of its host name. */
+    public SocketInfo getPeerInfo() throws SocketException {
+        return getPeerInfo(true);
+    }
+
+    /**
+     * The remote end. For UNIX sockets the path is the one this socket connected to, or for an accepted socket the
+     * listener's path (a connecting UNIX socket has no name of its own).
+     *
+     * @param hostLookup whether to look up the host name ({@code hostname} is {@code null} without it)
+     * @throws SocketException {@code SOCKET-NOT-OPEN}, or {@code SOCKET-GETPEERINFO-ERROR} when the socket is not
+     *                         connected
+     */
+    public SocketInfo getPeerInfo(boolean hostLookup) throws SocketException {
+        return info("Socket::getPeerInfo", true, hostLookup, SocketError.GETPEERINFO_ERROR);
+    }
+
+    /** This end, with a reverse lookup of its host name. */
+    public SocketInfo getSocketInfo() throws SocketException {
+        return getSocketInfo(true);
+    }
+
+    /** This end; {@code hostLookup} as in {@link #getPeerInfo(boolean)}. */
+    public SocketInfo getSocketInfo(boolean hostLookup) throws SocketException {
+        return info("Socket::getSocketInfo", false, hostLookup, SocketError.GETSOCKETINFO_ERROR);
+    }
+
+    private SocketInfo info(String m, boolean peer, boolean hostLookup, SocketError error) throws SocketException {
+        SocketFd f = acquire(m);
+        try {
+            int[] errno = new int[1];
+            SockAddr a = f.name(peer, errno);
+            if (a == null) {
+                throw Errors.withErrno(error, m, "error in " + (peer ? "getpeername()" : "getsockname()"), errno[0],
+                        null);
+            }
+            if (a.family() == Net.AF_UNIX) {
+                String path = conn.unixPath != null ? conn.unixPath : a.path();
+                return new SocketInfo(null, null, path, "unix:" + path, -1, Net.AF_UNIX, "unix");
+            }
+            String addr = a.address();
+            boolean v6 = a.family() == Net.AF_INET6;
+            String host = hostLookup ? Sys.hostName(a) : null;
+            return new SocketInfo(host, host == null ? null : describe(v6, host), addr, describe(v6, addr), a.port(),
+                    a.family(), Net.familyName(a.family()));
+        } finally {
+            f.release();
+        }
+    }
+
+    private static String describe(boolean v6, String s) {
+        return v6 ? "ipv6[" + s + "]" : "ipv4(" + s + ")";
+    }
+
+    /**
+     * The port: the local one for a bound or listening socket (and the sockets it accepted), the remote one for a
+     * socket connected by {@code connect}; -1 for UNIX sockets and when not open.
+     */
+    public int getPort() {
+        return isOpen() ? port : -1;
+    }
+
+    /** Sets TCP_NODELAY (Nagle off when true). Returns 0, or -1 with {@link #errno()} (also when not open). */
+    public int setNoDelay(boolean nodelay) {
+        SocketFd f = conn.fd;
+        if (f == null || !f.acquire()) {
+            return fail(Errno.EBADF);
+        }
+        try {
+            int r = f.setIntOption(Net.IPPROTO_TCP, Net.TCP_NODELAY, nodelay ? 1 : 0);
+            return r == 0 ? 0 : fail(-r);
+        } finally {
+            f.release();
+        }
+    }
+
+    /** {@link #setNoDelay(boolean)} with true. */
+    public int setNoDelay() {
+        return setNoDelay(true);
+    }
+
+    /** The TCP_NODELAY setting; false when the socket is not open or is not TCP. */
+    public boolean getNoDelay() {
+        SocketFd f = conn.fd;
+        if (f == null || !f.acquire()) {
+            return false;
+        }
+        try {
+            return f.getIntOption(Net.IPPROTO_TCP, Net.TCP_NODELAY) > 0;
+        } finally {
+            f.release();
+        }
+    }
+
+    /**
+     * Sets the character encoding for strings sent and received. Names are looked up without regard to case and
+     * with the JVM's aliases ({@code "utf8"} is UTF-8, {@code "latin1"} ISO-8859-1); a name the JVM does not know
+     * is kept as given, and sending or receiving strings then fails with {@code ENCODING-CONVERSION-ERROR}.
+     */
+    public void setCharset(String encoding) {
+        Charset cs;
+        try {
+            cs = Charset.forName(encoding);
+        } catch (RuntimeException e) {
+            cs = null;
+        }
+        charset = cs;
+        charsetName = cs != null ? cs.name() : encoding;
+    }
+
+    /** The character encoding's name, e.g. {@code "UTF-8"}. */
+    public String getCharset() {
+        return charsetName;
+    }
+
+    /** Synonym of {@link #setCharset(String)}. */
+    public void setEncoding(String encoding) {
+        setCharset(encoding);
+    }
+
+    /** Synonym of {@link #getCharset()}. */
+    public String getEncoding() {
+        return getCharset();
+    }
+
+    @Override
+    public String toString() {
+        SocketFd f = conn.fd;
+        return "Socket[" + (f == null || f.isClosed() ? "closed" : "fd=" + f.fd()) + "]";
+    }
+
+    // =============================================================================================================
+    // helpers
+    // =============================================================================================================
+
+    /** Qore timeouts: negative is forever; poll(2) takes an int. */
+    static int timeoutInt(long timeoutMs) {
+        return timeoutMs < 0 ? -1 : (int) Math.min(timeoutMs, Integer.MAX_VALUE);
+    }
+
+    static long millis(Duration d) {
+        return d == null || d.isNegative() ? -1 : Math.min(d.toMillis(), Integer.MAX_VALUE);
+    }
+}
