@@ -43,11 +43,13 @@ static void fact(const char *name, long long value) {
 
 static void structs(void) {
     STRUCT_SIZE(sockaddr_in);
+    STRUCT_ALIGN(sockaddr_in);
     FIELD(sockaddr_in, sin_family);
     FIELD(sockaddr_in, sin_port);
     FIELD(sockaddr_in, sin_addr);
 
     STRUCT_SIZE(sockaddr_in6);
+    STRUCT_ALIGN(sockaddr_in6);
     FIELD(sockaddr_in6, sin6_family);
     FIELD(sockaddr_in6, sin6_port);
     FIELD(sockaddr_in6, sin6_flowinfo);
@@ -55,6 +57,7 @@ static void structs(void) {
     FIELD(sockaddr_in6, sin6_scope_id);
 
     STRUCT_SIZE(sockaddr_un);
+    STRUCT_ALIGN(sockaddr_un);
     FIELD(sockaddr_un, sun_family);
     FIELD(sockaddr_un, sun_path);
 
@@ -63,6 +66,7 @@ static void structs(void) {
     FIELD(sockaddr_storage, ss_family);
 
     STRUCT_SIZE(addrinfo);
+    STRUCT_ALIGN(addrinfo);
     FIELD(addrinfo, ai_flags);
     FIELD(addrinfo, ai_family);
     FIELD(addrinfo, ai_socktype);
@@ -73,11 +77,13 @@ static void structs(void) {
     FIELD(addrinfo, ai_next);
 
     STRUCT_SIZE(pollfd);
+    STRUCT_ALIGN(pollfd);
     FIELD(pollfd, fd);
     FIELD(pollfd, events);
     FIELD(pollfd, revents);
 
     STRUCT_SIZE(iovec);
+    STRUCT_ALIGN(iovec);
     FIELD(iovec, iov_base);
     FIELD(iovec, iov_len);
 }
