@@ -43,8 +43,36 @@ class MainTest {
 
     @Test
     void noVerbRunsTheDemo() {
-        assertEquals(0, Main.run(new String[0]));
+        String saved = System.setProperty("ffsock.demo.rounds", "200");
+        try {
+            assertEquals(0, Main.run(new String[0]), out());
+        } finally {
+            if (saved == null) {
+                System.clearProperty("ffsock.demo.rounds");
+            } else {
+                System.setProperty("ffsock.demo.rounds", saved);
+            }
+        }
         assertTrue(out().startsWith("ffsock demo"), out());
+        assertTrue(out().contains("200 per batch"), out());
+    }
+
+    @Test
+    void demoShowsEachFamilyIntegersATimeoutAndTheNioComparison() {
+        assertEquals(0, Main.run(new String[] {"demo", "--rounds", "500"}), out());
+        String o = out();
+        for (String expected : new String[] {
+                "== TCP/IPv4", "client getPeerInfo():   ipv4(127.0.0.1) port ", "\"hello over TCP/IPv4\"",
+                "== AF_UNIX", "unix:/", "\"hello over AF_UNIX\"",
+                "sendi4/recvi4 2393921, sendi4LSB/recvi4LSB 2393921, sendi8/recvi8 12309309203932",
+                "SOCKET-TIMEOUT: timed out after 50 milliseconds in Socket::recv() call",
+                "ffsock (Socket.read/write, MemorySegment)", "java.nio SocketChannel", "ffsock / NIO time ratio"}) {
+            assertTrue(o.contains(expected), () -> "the demo did not print '" + expected + "':\n" + o);
+        }
+        assertTrue(o.contains("== TCP/IPv6") , o);
+        if (Ipv6.loopbackConfigured()) {
+            assertTrue(o.contains("client getPeerInfo():   ipv6[::1] port "), o);
+        }
     }
 
     @Test
