@@ -25,7 +25,8 @@ public final class SockaddrIn {
             ValueLayout.JAVA_SHORT.withName("sin_family"),
             ValueLayout.JAVA_SHORT.withName("sin_port"),
             MemoryLayout.sequenceLayout(4, ValueLayout.JAVA_BYTE).withName("sin_addr"),
-            MemoryLayout.sequenceLayout(8, ValueLayout.JAVA_BYTE).withName("sin_zero")).withName("sockaddr_in");
+            MemoryLayout.sequenceLayout(8, ValueLayout.JAVA_BYTE).withName("sin_zero")).withName("sockaddr_in")
+            .withByteAlignment(4); // struct in_addr holds a uint32_t, so C aligns the struct to 4
 
     public static final long OFFSET_FAMILY = LAYOUT.byteOffset(groupElement("sin_family"));
     public static final long OFFSET_PORT = LAYOUT.byteOffset(groupElement("sin_port"));
