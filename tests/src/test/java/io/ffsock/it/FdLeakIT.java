@@ -287,6 +287,34 @@ class FdLeakIT {
                 a.close();
                 c.close();
             }
+            // the same for a thread blocked in send() because the peer does not read
+            String path = dir.resolve("full.sock").toString();
+            try (Socket ul = new Socket()) {
+                ul.bindUNIX(path);
+                assertEquals(0, ul.listen());
+                byte[] big = new byte[1 << 20];
+                for (int i = 0; i < N / 20; i++) {
+                    Socket c = new Socket();
+                    c.connectUNIX(path);
+                    Socket a = ul.accept(T);
+                    assertNotNull(a);
+                    CountDownLatch started = new CountDownLatch(1);
+                    Future<SocketException> blocked = worker.submit(() -> {
+                        started.countDown();
+                        return assertThrows(SocketException.class, () -> {
+                            for (;;) {
+                                c.send(big, T); // the buffers fill up and the call waits for room
+                            }
+                        });
+                    });
+                    started.await();
+                    Thread.sleep(2);
+                    c.close();
+                    SocketException e = blocked.get(T, TimeUnit.MILLISECONDS);
+                    assertTrue(e.error() == SocketError.CLOSED || e.error() == SocketError.NOT_OPEN, e::toString);
+                    a.close();
+                }
+            }
             // the same for a thread blocked in accept()
             try (Socket l2 = new Socket()) {
                 for (int i = 0; i < N / 10; i++) {

@@ -1,6 +1,8 @@
 package io.ffsock.it;
 
 import io.ffsock.Socket;
+import io.ffsock.SocketError;
+import io.ffsock.SocketException;
 import io.ffsock.SocketInfo;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -51,6 +53,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -532,6 +535,31 @@ class JdkInteropIT {
         // end of stream reached: ffsock closed its end (as Qore does), and the JDK sees that as end of stream
         assertFalse(p.ff().isOpen());
         assertEquals(-1, p.jdk().in().read());
+    }
+
+    @EachCase
+    void aReadThatTimesOutLosesNothing(Transport t, Side side) throws Exception {
+        Pair p = open(t, side);
+        OutputStream out = p.jdk().out();
+        out.write("abc".getBytes(UTF_8));
+        out.flush();
+        // recv(10) gets 3 bytes, then times out: the 3 bytes stay for the next read
+        SocketException e = assertThrows(SocketException.class, () -> p.ff().recv(10, 100));
+        assertEquals(SocketError.TIMEOUT, e.error(), e::toString);
+        assertTrue(p.ff().isOpen(), "a timeout keeps the socket open");
+        out.write("defghij".getBytes(UTF_8));
+        out.flush();
+        assertEquals("abcdefghij", p.ff().recv(10, T));
+
+        // recv(-1) gets some bytes, then times out while the peer is still open: they stay too
+        out.write("klm".getBytes(UTF_8));
+        out.flush();
+        SocketException e2 = assertThrows(SocketException.class, () -> p.ff().recv(-1, 100));
+        assertEquals(SocketError.TIMEOUT, e2.error(), e2::toString);
+        out.write("nop".getBytes(UTF_8));
+        out.flush();
+        p.jdk().shutdownOutput();
+        assertEquals("klmnop", p.ff().recv(-1, T));
     }
 
     @EachCase
