@@ -1549,6 +1549,144 @@ public class Socket implements AutoCloseable {
     }
 
     // =============================================================================================================
+    // Duration overloads of the remaining timed methods, and sendBinary for buffers
+    // =============================================================================================================
+
+    /** Sends the remaining bytes of {@code data} as they are; returns 0. */
+    public int sendBinary(ByteBuffer data) throws SocketException {
+        int n = data.remaining();
+        sendSegment("Socket::sendBinary", MemorySegment.ofBuffer(data), n, FOREVER);
+        data.position(data.position() + n);
+        return 0;
+    }
+
+    /** Sends all of {@code data} as it is; returns 0. */
+    public int sendBinary(MemorySegment data) throws SocketException {
+        return sendSegment("Socket::sendBinary", data, data.byteSize(), FOREVER);
+    }
+
+    /** {@link #sendBinary(byte[], long)} with a {@link Duration}. */
+    public int sendBinary(byte[] data, Duration timeout) throws SocketException {
+        return sendBinary(data, millis(timeout));
+    }
+
+    /** {@link #send(ByteBuffer, long)} with a {@link Duration}. */
+    public int send(ByteBuffer data, Duration timeout) throws SocketException {
+        return send(data, millis(timeout));
+    }
+
+    /** {@link #send(MemorySegment, long)} with a {@link Duration}. */
+    public int send(MemorySegment data, Duration timeout) throws SocketException {
+        return send(data, millis(timeout));
+    }
+
+    /** {@link #connectINET(String, String, long)} with a {@link Duration}. */
+    public void connectINET(String host, String service, Duration timeout, int family, int socktype)
+            throws SocketException {
+        connectINET(host, service, millis(timeout), family, socktype);
+    }
+
+    /** {@link #read(MemorySegment, long)} with a {@link Duration}. */
+    public long read(MemorySegment dst, Duration timeout) throws SocketException {
+        return read(dst, millis(timeout));
+    }
+
+    /** {@link #sendi1(long, long)} with a {@link Duration}. */
+    public int sendi1(long i, Duration timeout) throws SocketException {
+        return sendi1(i, millis(timeout));
+    }
+
+    /** {@link #sendi2(long, long)} with a {@link Duration}. */
+    public int sendi2(long i, Duration timeout) throws SocketException {
+        return sendi2(i, millis(timeout));
+    }
+
+    /** {@link #sendi4(long, long)} with a {@link Duration}. */
+    public int sendi4(long i, Duration timeout) throws SocketException {
+        return sendi4(i, millis(timeout));
+    }
+
+    /** {@link #sendi8(long, long)} with a {@link Duration}. */
+    public int sendi8(long i, Duration timeout) throws SocketException {
+        return sendi8(i, millis(timeout));
+    }
+
+    /** {@link #sendi2LSB(long, long)} with a {@link Duration}. */
+    public int sendi2LSB(long i, Duration timeout) throws SocketException {
+        return sendi2LSB(i, millis(timeout));
+    }
+
+    /** {@link #sendi4LSB(long, long)} with a {@link Duration}. */
+    public int sendi4LSB(long i, Duration timeout) throws SocketException {
+        return sendi4LSB(i, millis(timeout));
+    }
+
+    /** {@link #sendi8LSB(long, long)} with a {@link Duration}. */
+    public int sendi8LSB(long i, Duration timeout) throws SocketException {
+        return sendi8LSB(i, millis(timeout));
+    }
+
+    /** {@link #recvi1(long)} with a {@link Duration}. */
+    public int recvi1(Duration timeout) throws SocketException {
+        return recvi1(millis(timeout));
+    }
+
+    /** {@link #recvi2(long)} with a {@link Duration}. */
+    public int recvi2(Duration timeout) throws SocketException {
+        return recvi2(millis(timeout));
+    }
+
+    /** {@link #recvi4(long)} with a {@link Duration}. */
+    public int recvi4(Duration timeout) throws SocketException {
+        return recvi4(millis(timeout));
+    }
+
+    /** {@link #recvi8(long)} with a {@link Duration}. */
+    public long recvi8(Duration timeout) throws SocketException {
+        return recvi8(millis(timeout));
+    }
+
+    /** {@link #recvi2LSB(long)} with a {@link Duration}. */
+    public int recvi2LSB(Duration timeout) throws SocketException {
+        return recvi2LSB(millis(timeout));
+    }
+
+    /** {@link #recvi4LSB(long)} with a {@link Duration}. */
+    public int recvi4LSB(Duration timeout) throws SocketException {
+        return recvi4LSB(millis(timeout));
+    }
+
+    /** {@link #recvi8LSB(long)} with a {@link Duration}. */
+    public long recvi8LSB(Duration timeout) throws SocketException {
+        return recvi8LSB(millis(timeout));
+    }
+
+    /** {@link #recvu1(long)} with a {@link Duration}. */
+    public int recvu1(Duration timeout) throws SocketException {
+        return recvu1(millis(timeout));
+    }
+
+    /** {@link #recvu2(long)} with a {@link Duration}. */
+    public int recvu2(Duration timeout) throws SocketException {
+        return recvu2(millis(timeout));
+    }
+
+    /** {@link #recvu4(long)} with a {@link Duration}. */
+    public long recvu4(Duration timeout) throws SocketException {
+        return recvu4(millis(timeout));
+    }
+
+    /** {@link #recvu2LSB(long)} with a {@link Duration}. */
+    public int recvu2LSB(Duration timeout) throws SocketException {
+        return recvu2LSB(millis(timeout));
+    }
+
+    /** {@link #recvu4LSB(long)} with a {@link Duration}. */
+    public long recvu4LSB(Duration timeout) throws SocketException {
+        return recvu4LSB(millis(timeout));
+    }
+
+    // =============================================================================================================
     // helpers
     // =============================================================================================================
 
