@@ -22,7 +22,9 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -369,14 +371,16 @@ public class Socket implements AutoCloseable {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment sa = addr.toSegment(a);
             int r = f.connect(sa, (int) sa.byteSize());
-            if (r == -Errno.EINPROGRESS || r == -Errno.EAGAIN) {
+            if (r == -Errno.EAGAIN) {
+                r = retryConnect(f, m, sa, timeoutMs, target);
+            }
+            if (r == -Errno.EINPROGRESS) {
                 int ev = f.poll(f.write, Net.POLLOUT, timeoutInt(timeoutMs));
                 if (f.isClosed()) {
                     throw Errors.closedLocally(m, null);
                 }
                 if (ev == 0) {
-                    throw new SocketException(SocketError.CONNECT_ERROR, m, "timeout in connection after "
-                            + timeoutMs + "ms (target: " + target + ")", Errno.ETIMEDOUT, null, null);
+                    throw connectTimeout(m, timeoutMs, target);
                 }
                 long so = ev < 0 ? ev - 1L : f.getIntOption(Net.SOL_SOCKET, Net.SO_ERROR);
                 err = so < 0 ? (int) (-so - 1) : (int) so;
@@ -394,6 +398,37 @@ public class Socket implements AutoCloseable {
             throw Errors.withErrno(SocketError.CONNECT_ERROR, m, "error in connect() (target: " + target + ")",
                     err, null);
         }
+    }
+
+    /**
+     * connect(2) said EAGAIN: nothing was started (an AF_UNIX listener's accept queue is full), and poll(2) cannot
+     * say when there is room, since an unconnected socket polls writable at once. A blocking connect would wait for
+     * room, so try again with short pauses until {@code timeoutMs} runs out. Returns connect's next other result.
+     */
+    private static int retryConnect(SocketFd f, String m, MemorySegment sa, long timeoutMs, String target)
+            throws SocketException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(timeoutMs, 0));
+        long pauseNs = TimeUnit.MILLISECONDS.toNanos(1);
+        for (;;) {
+            long left = deadline - System.nanoTime();
+            if (timeoutMs >= 0 && left <= 0) {
+                throw connectTimeout(m, timeoutMs, target);
+            }
+            LockSupport.parkNanos(timeoutMs >= 0 ? Math.min(pauseNs, left) : pauseNs);
+            if (f.isClosed()) {
+                throw Errors.closedLocally(m, null);
+            }
+            int r = f.connect(sa, (int) sa.byteSize());
+            if (r != -Errno.EAGAIN) {
+                return r;
+            }
+            pauseNs = Math.min(pauseNs * 2, TimeUnit.MILLISECONDS.toNanos(20));
+        }
+    }
+
+    private static SocketException connectTimeout(String m, long timeoutMs, String target) {
+        return new SocketException(SocketError.CONNECT_ERROR, m, "timeout in connection after " + timeoutMs
+                + "ms (target: " + target + ")", Errno.ETIMEDOUT, null, null);
     }
 
     /** Drops a descriptor that never became a usable connection (a failed connect or bind attempt). */
