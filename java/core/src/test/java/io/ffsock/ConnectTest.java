@@ -9,8 +9,11 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 import static io.ffsock.Loopback.expect;
+import static io.ffsock.Loopback.join;
+import static io.ffsock.Loopback.later;
 import static io.ffsock.Loopback.since;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -145,6 +148,42 @@ class ConnectTest {
             assertFalse(fillers.getLast().isOpen(), "a socket whose connect timed out stays open");
         } finally {
             fillers.forEach(Socket::close);
+        }
+    }
+
+    @Test
+    @DisplayName("C26 connect to a UNIX listener whose backlog is full waits for room: SOCKET-CONNECT-ERROR after "
+            + "the timeout, connected once the listener accepts")
+    void c26_unixConnectWaitsForBacklogRoom() throws Exception {
+        String path = dir.resolve("s26").toString();
+        try (Socket l = new Socket(); Socket c0 = new Socket(); Socket c1 = new Socket(); Socket c2 = new Socket()) {
+            l.bindUNIX(path);
+            assertEquals(0, l.listen(0));
+            c0.connect(path, 200); // fills the accept queue of a listen(0) socket
+            long start = System.nanoTime();
+            SocketException e = expect(SocketError.CONNECT_ERROR, null, () -> c1.connect(path, 200));
+            long ms = since(start);
+            assertTrue(e.getMessage().startsWith("timeout in connection after 200ms"), e::getMessage);
+            assertTrue(e.getMessage().contains("(target: " + path + ")"), e::getMessage);
+            assertTrue(ms >= 190 && ms < 1000, "the connect timed out after " + ms + " ms");
+            assertFalse(c1.isOpen());
+
+            // without a timeout the connect waits until the listener makes room
+            CompletableFuture<Void> f = later(100, () -> {
+                try (Socket a0 = l.accept(200)) {
+                    assertNotNull(a0);
+                }
+            });
+            start = System.nanoTime();
+            c2.connect(path);
+            assertTrue(since(start) >= 80, "connect returned while the backlog was still full");
+            join(f);
+            assertEquals(path, c2.getPeerInfo().address(), "connect() returned, but the socket is not connected");
+            assertEquals(0, c2.send("x"));
+            try (Socket a2 = l.accept(200)) {
+                assertNotNull(a2);
+                assertEquals("x", a2.recv(1, 200));
+            }
         }
     }
 
