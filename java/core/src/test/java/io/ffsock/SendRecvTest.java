@@ -12,6 +12,7 @@ import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static io.ffsock.Loopback.expect;
 import static io.ffsock.Loopback.hex;
@@ -34,15 +35,15 @@ class SendRecvTest {
     @DisplayName("C32 recv(n) returns exactly n bytes, only once all have arrived; the rest stays buffered")
     void c32_recvExactlyN() throws Exception {
         try (Loopback.Pair p = Loopback.pair()) {
+            AtomicBoolean lastSent = new AtomicBoolean();
             CompletableFuture<Void> f = later(0, () -> {
                 p.client().send("hel");
                 Thread.sleep(100);
+                lastSent.set(true);
                 p.client().send("lo");
             });
-            long start = System.nanoTime();
             assertEquals("hello", p.accepted().recv(5));
-            long ms = since(start);
-            assertTrue(ms >= 80, () -> "recv(5) returned after " + ms + " ms, before the last 2 bytes were sent");
+            assertTrue(lastSent.get(), "recv(5) returned before the last 2 bytes were sent");
             join(f);
             // bytes beyond n are kept for the next read: one write of 8, read as 5 + 3 (the 3 are in ffsock's buffer)
             p.client().send("helloXYZ");
@@ -128,10 +129,13 @@ class SendRecvTest {
             assertEquals("abc", a.recv(0), "recv(0) must not wait for the peer to close");
             assertTrue(a.isOpen());
             // blocks until something arrives
-            CompletableFuture<Void> f = later(100, () -> p.client().send("xyz"));
-            long start = System.nanoTime();
+            AtomicBoolean sent = new AtomicBoolean();
+            CompletableFuture<Void> f = later(100, () -> {
+                sent.set(true);
+                p.client().send("xyz");
+            });
             assertEquals("xyz", a.recv(0));
-            assertTrue(since(start) >= 80);
+            assertTrue(sent.get(), "recv(0) returned before anything was sent");
             join(f);
             // recvBinary(0) and recv() (size 0) likewise
             p.client().send("123");
@@ -251,7 +255,7 @@ class SendRecvTest {
                     e::getMessage);
             expect(SocketError.TIMEOUT, "Socket::recvBinary", () -> a.recvBinary(0, 0));
             long ms = since(start);
-            assertTrue(ms < 100, () -> "timeout 0 waited " + ms + " ms");
+            assertTrue(ms < 150, () -> "timeout 0 waited " + ms + " ms");
             assertTrue(a.isOpen());
         }
     }

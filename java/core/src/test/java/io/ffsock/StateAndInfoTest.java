@@ -36,7 +36,7 @@ class StateAndInfoTest {
             long start = System.nanoTime();
             assertFalse(a.isDataAvailable());
             assertFalse(a.isDataAvailable(0));
-            assertTrue(since(start) < 50, "isDataAvailable() blocked");
+            assertTrue(since(start) < 90, "isDataAvailable() blocked");
             start = System.nanoTime();
             assertFalse(a.isDataAvailable(100));
             assertTrue(since(start) >= 90, "isDataAvailable(100) did not wait");
