@@ -309,11 +309,11 @@ public class Socket implements AutoCloseable {
             addrs = Sys.resolve(host, service, family, socktype, 0);
         } catch (Sys.ResolveException e) {
             throw new SocketException(SocketError.CONNECT_ERROR, m, "cannot resolve '" + host + "' (service '"
-                    + service + "', family " + Net.familyName(family) + ") in " + m + "(): " + e.getMessage());
+                    + service + "', family " + familyLabel(family) + ") in " + m + "(): " + e.getMessage());
         }
         if (addrs.isEmpty()) {
             throw new SocketException(SocketError.CONNECT_ERROR, m, "'" + host + "' resolves to no "
-                    + (family == Net.AF_UNSPEC ? "IPv4 or IPv6" : Net.familyName(family)) + " address in " + m + "()");
+                    + (family == Net.AF_UNSPEC ? "IPv4 or IPv6" : familyLabel(family)) + " address in " + m + "()");
         }
         SocketException last = null;
         for (Sys.Resolved r : addrs) {
@@ -550,7 +550,7 @@ public class Socket implements AutoCloseable {
         } catch (Sys.ResolveException e) {
             throw new SocketException(SocketError.ADDRINFO_ERROR, m, "getaddrinfo(node: "
                     + (iface == null ? "NULL" : "'" + iface + "'") + ", service: '" + service + "', address_family: "
-                    + Net.familyName(family) + ", flags: AI_PASSIVE) error: " + e.getMessage(), Errno.EINVAL, null,
+                    + familyLabel(family) + ", flags: AI_PASSIVE) error: " + e.getMessage(), Errno.EINVAL, null,
                     null);
         }
         String target = (iface == null ? "*" : iface) + ":" + service;
@@ -1097,7 +1097,7 @@ public class Socket implements AutoCloseable {
             byte[] partial = rbuf.takeAll();
             closeIfCurrent(f);
             if (e == Errno.ECONNRESET) {
-                throw Errors.peerClosed(m, 0, partial);
+                throw Errors.peerClosed(m, e, partial);
             }
             throw Errors.recvError(m, e, partial);
         }
@@ -1404,16 +1404,24 @@ public class Socket implements AutoCloseable {
     public boolean isDataAvailable(long timeoutMs) throws SocketException {
         String m = "Socket::isDataAvailable";
         SocketFd f = acquire(m);
-        readLock.lock();
         try {
-            rbuf.bind(f);
-            if (rbuf.available() > 0) {
-                return true;
+            if (!readLock.tryLock()) {
+                // a reader is inside recv and owns the buffer and the read scratch: ask the kernel alone, so that
+                // a poll with timeout 0 never waits for that reader
+                int ev = f.pollCold(Net.POLLIN, timeoutInt(timeoutMs));
+                return ev > 0 && !f.isClosed();
             }
-            int ev = f.poll(f.read, Net.POLLIN, timeoutInt(timeoutMs));
-            return ev > 0 && !f.isClosed();
+            try {
+                rbuf.bind(f);
+                if (rbuf.available() > 0) {
+                    return true;
+                }
+                int ev = f.poll(f.read, Net.POLLIN, timeoutInt(timeoutMs));
+                return ev > 0 && !f.isClosed();
+            } finally {
+                readLock.unlock();
+            }
         } finally {
-            readLock.unlock();
             f.release();
         }
     }
@@ -1432,12 +1440,11 @@ public class Socket implements AutoCloseable {
     public boolean isWriteFinished(long timeoutMs) throws SocketException {
         String m = "Socket::isWriteFinished";
         SocketFd f = acquire(m);
-        writeLock.lock();
         try {
-            int ev = f.poll(f.write, Net.POLLOUT, timeoutInt(timeoutMs));
+            // a writer blocked in send owns the write scratch: poll with memory of our own rather than wait for it
+            int ev = f.pollCold(Net.POLLOUT, timeoutInt(timeoutMs));
             return ev > 0 && (ev & Net.POLLOUT) != 0 && !f.isClosed();
         } finally {
-            writeLock.unlock();
             f.release();
         }
     }
@@ -1500,6 +1507,11 @@ public class Socket implements AutoCloseable {
         } finally {
             f.release();
         }
+    }
+
+    /** The family as a person reads it in a message: "ipv4", "ipv6", "unix" or "AF_UNSPEC (any)". */
+    private static String familyLabel(int family) {
+        return family == Net.AF_UNSPEC ? "AF_UNSPEC (any)" : Net.familyName(family);
     }
 
     private static String describe(boolean v6, String s) {

@@ -289,6 +289,8 @@ class SendRecvTest {
             SocketException e = expect(SocketError.CLOSED, "Socket::recv", () -> a.recv(10));
             assertTrue(e.getMessage().startsWith("error in Socket::recv(): remote end closed the connection"),
                     e::getMessage);
+            assertEquals(Errno.ECONNRESET, e.errno(), "a reset carries its errno, as Qore's arg does");
+            assertEquals(Errno.ECONNRESET, e.getArg());
             assertFalse(a.isOpen());
             join(f);
         }

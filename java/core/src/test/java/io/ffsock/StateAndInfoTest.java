@@ -69,6 +69,38 @@ class StateAndInfoTest {
     }
 
     @Test
+    @DisplayName("C52 isDataAvailable() does not wait for a reader blocked in recv, and sees the data it waits for")
+    void c52_isDataAvailableBesideABlockedReader() throws Exception {
+        // threads of their own: the common pool may have a single worker on a small machine
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try (Loopback.Pair p = Loopback.pair()) {
+            Socket a = p.accepted();
+            CompletableFuture<String> reader = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return a.recv(4, 5_000);
+                } catch (SocketException e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            }, threads);
+            Thread.sleep(100); // let the reader block in poll(2), holding the read lock
+            assertFalse(reader.isDone());
+            CompletableFuture<Boolean> check = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return a.isDataAvailable(0);
+                } catch (SocketException e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            }, threads);
+            assertFalse(check.get(2, java.util.concurrent.TimeUnit.SECONDS),
+                    "isDataAvailable(0) waited for the blocked reader or saw data that is not there");
+            p.client().send("data");
+            assertEquals("data", reader.get(5, java.util.concurrent.TimeUnit.SECONDS));
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    @Test
     @DisplayName("C52 isWriteFinished(t): true at once with room in the send buffer, false after t ms when it is full")
     void c52_isWriteFinished() throws Exception {
         try (Loopback.Pair p = Loopback.pair()) {
