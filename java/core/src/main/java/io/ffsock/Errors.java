@@ -21,8 +21,8 @@ final class Errors {
         return new SocketException(SocketError.CLOSED, method,
                 "error in " + method + "(): remote end closed the connection"
                         + (errno != 0 ? " (" + Errno.strerror(errno) + ")" : "")
-                        + (partial != null && partial.length > 0 ? "; " + partial.length + " byte"
-                        + (partial.length == 1 ? "" : "s") + " received before it closed are in partialData()" : ""),
+                        + (partial != null && partial.length > 0 ? "; the " + plural(partial.length, "byte")
+                        + " received before that " + (partial.length == 1 ? "is" : "are") + " in partialData()" : ""),
                 errno, errno != 0 ? Errno.strerror(errno) : null, partial);
     }
 

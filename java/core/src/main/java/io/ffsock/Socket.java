@@ -22,7 +22,9 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -307,11 +309,11 @@ public class Socket implements AutoCloseable {
             addrs = Sys.resolve(host, service, family, socktype, 0);
         } catch (Sys.ResolveException e) {
             throw new SocketException(SocketError.CONNECT_ERROR, m, "cannot resolve '" + host + "' (service '"
-                    + service + "', family " + Net.familyName(family) + ") in " + m + "(): " + e.getMessage());
+                    + service + "', family " + familyLabel(family) + ") in " + m + "(): " + e.getMessage());
         }
         if (addrs.isEmpty()) {
             throw new SocketException(SocketError.CONNECT_ERROR, m, "'" + host + "' resolves to no "
-                    + (family == Net.AF_UNSPEC ? "IPv4 or IPv6" : Net.familyName(family)) + " address in " + m + "()");
+                    + (family == Net.AF_UNSPEC ? "IPv4 or IPv6" : familyLabel(family)) + " address in " + m + "()");
         }
         SocketException last = null;
         for (Sys.Resolved r : addrs) {
@@ -369,14 +371,16 @@ public class Socket implements AutoCloseable {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment sa = addr.toSegment(a);
             int r = f.connect(sa, (int) sa.byteSize());
-            if (r == -Errno.EINPROGRESS || r == -Errno.EAGAIN) {
+            if (r == -Errno.EAGAIN) {
+                r = retryConnect(f, m, sa, timeoutMs, target);
+            }
+            if (r == -Errno.EINPROGRESS) {
                 int ev = f.poll(f.write, Net.POLLOUT, timeoutInt(timeoutMs));
                 if (f.isClosed()) {
                     throw Errors.closedLocally(m, null);
                 }
                 if (ev == 0) {
-                    throw new SocketException(SocketError.CONNECT_ERROR, m, "timeout in connection after "
-                            + timeoutMs + "ms (target: " + target + ")", Errno.ETIMEDOUT, null, null);
+                    throw connectTimeout(m, timeoutMs, target);
                 }
                 long so = ev < 0 ? ev - 1L : f.getIntOption(Net.SOL_SOCKET, Net.SO_ERROR);
                 err = so < 0 ? (int) (-so - 1) : (int) so;
@@ -394,6 +398,37 @@ public class Socket implements AutoCloseable {
             throw Errors.withErrno(SocketError.CONNECT_ERROR, m, "error in connect() (target: " + target + ")",
                     err, null);
         }
+    }
+
+    /**
+     * connect(2) said EAGAIN: nothing was started (an AF_UNIX listener's accept queue is full), and poll(2) cannot
+     * say when there is room, since an unconnected socket polls writable at once. A blocking connect would wait for
+     * room, so try again with short pauses until {@code timeoutMs} runs out. Returns connect's next other result.
+     */
+    private static int retryConnect(SocketFd f, String m, MemorySegment sa, long timeoutMs, String target)
+            throws SocketException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(timeoutMs, 0));
+        long pauseNs = TimeUnit.MILLISECONDS.toNanos(1);
+        for (;;) {
+            long left = deadline - System.nanoTime();
+            if (timeoutMs >= 0 && left <= 0) {
+                throw connectTimeout(m, timeoutMs, target);
+            }
+            LockSupport.parkNanos(timeoutMs >= 0 ? Math.min(pauseNs, left) : pauseNs);
+            if (f.isClosed()) {
+                throw Errors.closedLocally(m, null);
+            }
+            int r = f.connect(sa, (int) sa.byteSize());
+            if (r != -Errno.EAGAIN) {
+                return r;
+            }
+            pauseNs = Math.min(pauseNs * 2, TimeUnit.MILLISECONDS.toNanos(20));
+        }
+    }
+
+    private static SocketException connectTimeout(String m, long timeoutMs, String target) {
+        return new SocketException(SocketError.CONNECT_ERROR, m, "timeout in connection after " + timeoutMs
+                + "ms (target: " + target + ")", Errno.ETIMEDOUT, null, null);
     }
 
     /** Drops a descriptor that never became a usable connection (a failed connect or bind attempt). */
@@ -515,7 +550,7 @@ public class Socket implements AutoCloseable {
         } catch (Sys.ResolveException e) {
             throw new SocketException(SocketError.ADDRINFO_ERROR, m, "getaddrinfo(node: "
                     + (iface == null ? "NULL" : "'" + iface + "'") + ", service: '" + service + "', address_family: "
-                    + Net.familyName(family) + ", flags: AI_PASSIVE) error: " + e.getMessage(), Errno.EINVAL, null,
+                    + familyLabel(family) + ", flags: AI_PASSIVE) error: " + e.getMessage(), Errno.EINVAL, null,
                     null);
         }
         String target = (iface == null ? "*" : iface) + ":" + service;
@@ -1062,7 +1097,7 @@ public class Socket implements AutoCloseable {
             byte[] partial = rbuf.takeAll();
             closeIfCurrent(f);
             if (e == Errno.ECONNRESET) {
-                throw Errors.peerClosed(m, 0, partial);
+                throw Errors.peerClosed(m, e, partial);
             }
             throw Errors.recvError(m, e, partial);
         }
@@ -1369,16 +1404,24 @@ public class Socket implements AutoCloseable {
     public boolean isDataAvailable(long timeoutMs) throws SocketException {
         String m = "Socket::isDataAvailable";
         SocketFd f = acquire(m);
-        readLock.lock();
         try {
-            rbuf.bind(f);
-            if (rbuf.available() > 0) {
-                return true;
+            if (!readLock.tryLock()) {
+                // a reader is inside recv and owns the buffer and the read scratch: ask the kernel alone, so that
+                // a poll with timeout 0 never waits for that reader
+                int ev = f.pollCold(Net.POLLIN, timeoutInt(timeoutMs));
+                return ev > 0 && !f.isClosed();
             }
-            int ev = f.poll(f.read, Net.POLLIN, timeoutInt(timeoutMs));
-            return ev > 0 && !f.isClosed();
+            try {
+                rbuf.bind(f);
+                if (rbuf.available() > 0) {
+                    return true;
+                }
+                int ev = f.poll(f.read, Net.POLLIN, timeoutInt(timeoutMs));
+                return ev > 0 && !f.isClosed();
+            } finally {
+                readLock.unlock();
+            }
         } finally {
-            readLock.unlock();
             f.release();
         }
     }
@@ -1397,12 +1440,11 @@ public class Socket implements AutoCloseable {
     public boolean isWriteFinished(long timeoutMs) throws SocketException {
         String m = "Socket::isWriteFinished";
         SocketFd f = acquire(m);
-        writeLock.lock();
         try {
-            int ev = f.poll(f.write, Net.POLLOUT, timeoutInt(timeoutMs));
+            // a writer blocked in send owns the write scratch: poll with memory of our own rather than wait for it
+            int ev = f.pollCold(Net.POLLOUT, timeoutInt(timeoutMs));
             return ev > 0 && (ev & Net.POLLOUT) != 0 && !f.isClosed();
         } finally {
-            writeLock.unlock();
             f.release();
         }
     }
@@ -1465,6 +1507,11 @@ public class Socket implements AutoCloseable {
         } finally {
             f.release();
         }
+    }
+
+    /** The family as a person reads it in a message: "ipv4", "ipv6", "unix" or "AF_UNSPEC (any)". */
+    private static String familyLabel(int family) {
+        return family == Net.AF_UNSPEC ? "AF_UNSPEC (any)" : Net.familyName(family);
     }
 
     private static String describe(boolean v6, String s) {

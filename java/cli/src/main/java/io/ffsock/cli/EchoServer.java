@@ -2,6 +2,7 @@ package io.ffsock.cli;
 
 import io.ffsock.Socket;
 import io.ffsock.SocketException;
+import io.ffsock.SocketInfo;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -33,7 +34,8 @@ final class EchoServer implements AutoCloseable {
             }
             conn = c;
             c.setNoDelay(true);
-            peerInfo = Demo.describe(c.getPeerInfo()) + " -> local " + Demo.describe(c.getSocketInfo());
+            boolean lookup = c.getPeerInfo(false).family() != SocketInfo.AF_INET6; // no DNS query for ::1
+            peerInfo = Demo.describe(c.getPeerInfo(lookup)) + " -> local " + Demo.describe(c.getSocketInfo(lookup));
             MemorySegment buf = arena.allocate(64 * 1024);
             for (;;) {
                 long n = c.read(buf);

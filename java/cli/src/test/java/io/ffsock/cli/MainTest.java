@@ -71,7 +71,7 @@ class MainTest {
         }
         assertTrue(o.contains("== TCP/IPv6") , o);
         if (Ipv6.loopbackConfigured()) {
-            assertTrue(o.contains("client getPeerInfo():   ipv6[::1] port "), o);
+            assertTrue(o.contains("client getPeerInfo(false):   ipv6[::1] port "), o);
         }
     }
 

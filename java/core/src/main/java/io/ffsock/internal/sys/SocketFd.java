@@ -178,6 +178,16 @@ public final class SocketFd {
         }
     }
 
+    /**
+     * {@link #poll} from any thread, with scratch memory of the call's own (for checks that must not wait for the
+     * thread holding a side's lock).
+     */
+    public int pollCold(short events, int timeoutMs) {
+        try (Arena a = Arena.ofConfined()) {
+            return poll(new Side(a), events, timeoutMs);
+        }
+    }
+
     /** accept4(2) of one pending connection; returns the new non-blocking, close-on-exec fd or -errno. */
     public int accept() {
         for (;;) {
