@@ -188,6 +188,31 @@ class FdLeakIT {
     }
 
     @Test
+    void connectsToAFullUnixBacklog() throws Exception {
+        String path = dir.resolve("full-backlog.sock").toString();
+        try (Socket listener = new Socket()) {
+            listener.bindUNIX(path);
+            assertEquals(0, listener.listen(1));
+            java.util.List<Socket> queued = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < N / 4; i++) {
+                    Socket s = new Socket();
+                    try {
+                        s.connect(path, 0);
+                        queued.add(s); // room in the backlog: keep it there
+                    } catch (SocketException e) {
+                        assertEquals(SocketError.CONNECT_ERROR, e.error(), e::toString);
+                        s.close();
+                    }
+                }
+                assertTrue(queued.size() < N / 4, "a backlog of 1 took " + queued.size() + " connections");
+            } finally {
+                queued.forEach(Socket::close);
+            }
+        }
+    }
+
+    @Test
     void failuresOnAnOpenSocketReplaceIt() throws Exception {
         // connect and bind close the socket's previous descriptor first, whether or not they then succeed
         try (Socket listener = new Socket(); Socket s = new Socket()) {

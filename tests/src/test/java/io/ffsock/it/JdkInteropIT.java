@@ -5,6 +5,7 @@ import io.ffsock.SocketError;
 import io.ffsock.SocketException;
 import io.ffsock.SocketInfo;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -37,10 +38,10 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -72,7 +73,7 @@ class JdkInteropIT {
     @TempDir
     Path dir;
 
-    private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+    private final Deque<AutoCloseable> resources = new ConcurrentLinkedDeque<>(); // peer threads add too
     private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "jdk-peer");
         t.setDaemon(true);
@@ -609,5 +610,49 @@ class JdkInteropIT {
         SocketInfo noLookup = p.ff().getPeerInfo(false);
         assertNull(noLookup.hostname());
         assertEquals(peer.port(), noLookup.port());
+    }
+
+    // =============================================================================================================
+    // AF_UNIX specifics, the JDK listener as the reference
+    // =============================================================================================================
+
+    @Test
+    void aFullUnixBacklogIsNeverReportedAsConnected() throws Exception {
+        Path p = dir.resolve("backlog.sock");
+        ServerSocketChannel ss = track(ServerSocketChannel.open(StandardProtocolFamily.UNIX));
+        ss.bind(UnixDomainSocketAddress.of(p), 1); // and it never accepts until the end
+        int connected = 0;
+        SocketException full = null;
+        for (int i = 0; i < 64 && full == null; i++) {
+            Socket s = track(new Socket());
+            try {
+                s.connect(p.toString(), 100);
+            } catch (SocketException e) {
+                full = e;
+                assertFalse(s.isOpen());
+                break;
+            }
+            // connect() returned: the kernel must agree that it is connected
+            assertEquals(p.toString(), s.getPeerInfo().address()); // getpeername(2) fails on an unconnected socket
+            assertEquals(0, s.send("q"));
+            connected++;
+        }
+        assertNotNull(full, "64 connects to a listener with backlog 1 that never accepts all returned normally");
+        assertEquals(SocketError.CONNECT_ERROR, full.error(), full::toString);
+        assertTrue(full.getMessage().contains("timeout"), full::getMessage);
+
+        // a connect that may wait gets in once the JDK makes room by accepting
+        Future<?> waiting = pool.submit(() -> {
+            Socket s = track(new Socket());
+            s.connect(p.toString(), T);
+            s.send("in");
+            return null;
+        });
+        SocketChannel last = null;
+        for (int i = 0; i <= connected; i++) {
+            last = track(ss.accept());
+        }
+        waiting.get(T, TimeUnit.MILLISECONDS);
+        assertEquals("in", new String(Channels.newInputStream(last).readNBytes(2), UTF_8));
     }
 }
