@@ -4,6 +4,7 @@ import io.ffsock.Socket;
 import io.ffsock.SocketError;
 import io.ffsock.SocketException;
 import io.ffsock.SocketInfo;
+import jnr.constants.platform.Errno;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Assumptions;
@@ -37,6 +38,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Deque;
@@ -564,6 +566,24 @@ class JdkInteropIT {
     }
 
     @EachCase
+    void sendingToAClosedJdkPeerFailsAndCloses(Transport t, Side side) throws Exception {
+        Pair p = open(t, side);
+        p.jdk().close();
+        byte[] chunk = new byte[64 * 1024];
+        // the first sends may still be buffered (TCP learns of the close from the RST its data provokes)
+        SocketException e = assertThrows(SocketException.class, () -> {
+            for (int i = 0; i < 1000; i++) {
+                p.ff().send(chunk, T);
+                Thread.sleep(1);
+            }
+        });
+        assertEquals(SocketError.SEND_ERROR, e.error(), e::toString);
+        assertTrue(e.errno() == Errno.EPIPE.intValue() || e.errno() == Errno.ECONNRESET.intValue(), e::toString);
+        assertTrue(e.getMessage().contains(e.strerror()), e::getMessage);
+        assertFalse(p.ff().isOpen(), "a send error closes the socket");
+    }
+
+    @EachCase
     void recvAllOfAnEmptyStreamIsEmpty(Transport t, Side side) throws Exception {
         Pair p = open(t, side);
         p.jdk().shutdownOutput();
@@ -654,5 +674,34 @@ class JdkInteropIT {
         }
         waiting.get(T, TimeUnit.MILLISECONDS);
         assertEquals("in", new String(Channels.newInputStream(last).readNBytes(2), UTF_8));
+    }
+
+    @Test
+    void nonAsciiUnixPathsNameTheSameFileForBoth() throws Exception {
+        Assumptions.assumeTrue("UTF-8".equals(System.getProperty("sun.jnu.encoding")),
+                "the JVM encodes file names in " + System.getProperty("sun.jnu.encoding")
+                        + ", not UTF-8 as ffsock does: non-ASCII UNIX path interop skipped");
+        // ffsock binds, the JDK finds the file by the same name and connects
+        Path ffPath = dir.resolve("sœur-ünï-日本.sock");
+        Socket server = track(new Socket());
+        server.bindUNIX(ffPath.toString());
+        assertTrue(Files.exists(ffPath), "the file ffsock created has the name the JDK expects");
+        assertEquals(0, server.listen());
+        JdkEnd jdk = track(unixEnd(SocketChannel.open(UnixDomainSocketAddress.of(ffPath))));
+        Socket a = track(server.accept(T));
+        jdk.out().write(5);
+        jdk.out().flush();
+        assertEquals(5, a.recvi1(T));
+        assertEquals(ffPath.toString(), a.getPeerInfo().address());
+
+        // the JDK binds, ffsock connects by name
+        Path jdkPath = dir.resolve("ĉapelo-😀.sock");
+        ServerSocketChannel ss = track(ServerSocketChannel.open(StandardProtocolFamily.UNIX));
+        ss.bind(UnixDomainSocketAddress.of(jdkPath));
+        Socket c = track(new Socket());
+        c.connectUNIX(jdkPath.toString());
+        JdkEnd accepted = track(unixEnd(ss.accept()));
+        c.sendi1(6);
+        assertEquals(6, accepted.in().read());
     }
 }
