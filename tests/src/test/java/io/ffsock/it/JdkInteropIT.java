@@ -495,6 +495,55 @@ class JdkInteropIT {
     }
 
     @EachCase
+    void javaIoAndNioViewsTalkToTheJdk(Transport t, Side side) throws Exception {
+        Pair p = open(t, side);
+        // ffsock's OutputStream under a DataOutputStream, read by the JDK's DataInputStream, and back
+        DataOutputStream ffOut = new DataOutputStream(new java.io.BufferedOutputStream(p.ff().getOutputStream()));
+        ffOut.writeUTF("modified UTF-8: ∀x");
+        ffOut.writeDouble(Math.PI);
+        ffOut.writeLong(-1234567890123L);
+        ffOut.flush();
+        DataInputStream jdkIn = new DataInputStream(p.jdk().in());
+        assertEquals("modified UTF-8: ∀x", jdkIn.readUTF());
+        assertEquals(Math.PI, jdkIn.readDouble());
+        assertEquals(-1234567890123L, jdkIn.readLong());
+
+        DataOutputStream jdkOut = new DataOutputStream(p.jdk().out());
+        jdkOut.writeUTF("zurück");
+        jdkOut.writeInt(0xCAFEBABE);
+        jdkOut.flush();
+        DataInputStream ffIn = new DataInputStream(p.ff().getInputStream());
+        assertEquals("zurück", ffIn.readUTF());
+        assertEquals(0xCAFEBABE, ffIn.readInt());
+
+        // the channel view with a direct buffer one way and a heap buffer the other
+        byte[] data = random(256 * 1024, 5);
+        Future<byte[]> jdkRead = pool.submit(() -> p.jdk().in().readNBytes(data.length));
+        ByteBuffer direct = ByteBuffer.allocateDirect(data.length).put(data).flip();
+        while (direct.hasRemaining()) {
+            p.ff().channel().write(direct);
+        }
+        assertArrayEquals(data, jdkRead.get(T, TimeUnit.MILLISECONDS));
+        Future<?> jdkWrite = pool.submit(() -> {
+            p.jdk().out().write(data);
+            p.jdk().out().flush();
+            return null;
+        });
+        ByteBuffer heap = ByteBuffer.allocate(data.length);
+        while (heap.hasRemaining()) {
+            assertTrue(p.ff().channel().read(heap) > 0);
+        }
+        jdkWrite.get(T, TimeUnit.MILLISECONDS);
+        assertArrayEquals(data, heap.array());
+
+        // end of stream through the views: -1, and the socket stays open until closed
+        p.jdk().shutdownOutput();
+        assertEquals(-1, p.ff().getInputStream().read());
+        assertEquals(-1, p.ff().channel().read(ByteBuffer.allocate(1)));
+        assertTrue(p.ff().isOpen());
+    }
+
+    @EachCase
     void ffsockShutdownIsEndOfStreamForTheJdk(Transport t, Side side) throws Exception {
         Pair p = open(t, side);
         byte[] last = random(100_000, 3);
