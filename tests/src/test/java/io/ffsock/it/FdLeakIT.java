@@ -44,6 +44,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Every socket is closed explicitly; nothing is left to the Cleaner, whose timing a test cannot rely on.
  */
 @ExtendWith(FdBaseline.class)
+@SuppressWarnings("try") // closing inside try-with-resources is the point: the second close must be harmless
 @Order(Integer.MAX_VALUE)
 @TestMethodOrder(MethodOrderer.MethodName.class)
 @Timeout(60)
