@@ -1,6 +1,7 @@
 package io.ffsock;
 
 import io.ffsock.internal.sys.Net;
+import io.ffsock.internal.sys.Sys;
 
 /**
  * A connect or bind target string, parsed as Qore does: no colon means a UNIX socket path; otherwise split at the
@@ -48,8 +49,52 @@ record Dest(String host, String service, int family, String path) {
         if (service.isEmpty()) {
             throw new IllegalArgumentException("no port or service name after the last colon in \"" + dest + "\"");
         }
+        checkHost(host);
         checkPort(service);
         return new Dest(host, service, family, null);
+    }
+
+    /**
+     * Rejects a host that is neither an IP address nor a well-formed host name (RFC 1123 labels of letters, digits,
+     * '-' and '_', at most 63 bytes each and 253 in all), so that garbage gets a clear error here and is never sent
+     * to a resolver. A host with a colon must be an IPv6 address, optionally with a {@code %scope}.
+     */
+    static void checkHost(String host) {
+        if (host.indexOf(':') >= 0) {
+            int pct = host.indexOf('%');
+            String addr = pct < 0 ? host : host.substring(0, pct);
+            byte[] ip = Sys.pton(addr);
+            if (ip == null || ip.length != 16 || (pct >= 0 && !isLabelText(host.substring(pct + 1)))) {
+                throw new IllegalArgumentException("'" + host + "' has a colon but is not an IPv6 address");
+            }
+            return;
+        }
+        if (Sys.pton(host) != null) {
+            return;
+        }
+        String name = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
+        if (name.isEmpty() || name.length() > 253) {
+            throw new IllegalArgumentException("malformed host name '" + host + "': a name has 1 to 253 characters");
+        }
+        for (String label : name.split("\\.", -1)) {
+            if (label.isEmpty() || label.length() > 63 || !isLabelText(label)) {
+                throw new IllegalArgumentException("malformed host name '" + host + "': each dot-separated label has "
+                        + "1 to 63 letters, digits, '-' or '_'");
+            }
+        }
+    }
+
+    private static boolean isLabelText(String s) {
+        if (s.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A numeric service must be a port, 0 to 65535; names are left to getaddrinfo. */

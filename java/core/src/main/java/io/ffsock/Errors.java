@@ -34,7 +34,15 @@ final class Errors {
 
     static SocketException withErrno(SocketError error, String method, String text, int errno, byte[] partial) {
         String s = Errno.strerror(errno);
-        return new SocketException(error, method, text + ": " + s, errno, s, partial);
+        return new SocketException(error, method, named(method, text) + ": " + s, errno, s, partial);
+    }
+
+    /**
+     * {@code text} led by the method's name when it does not name it already: Qore's texts for system call failures
+     * name the call ("error in connect() ..."), and a person also needs to know which method of theirs failed.
+     */
+    static String named(String method, String text) {
+        return text.contains(method + "()") ? text : method + "(): " + text;
     }
 
     static SocketException sendError(String method, int errno) {

@@ -273,6 +273,7 @@ public class Socket implements AutoCloseable {
             throw new SocketException(SocketError.CONNECT_ERROR, m, "no port or service given to " + m + "()");
         }
         try {
+            Dest.checkHost(host);
             Dest.checkPort(service);
         } catch (IllegalArgumentException e) {
             throw new SocketException(SocketError.CONNECT_ERROR, m, e.getMessage() + " in " + m + "()");
@@ -344,11 +345,13 @@ public class Socket implements AutoCloseable {
         }
         int len = path.getBytes(StandardCharsets.UTF_8).length;
         if (len > Net.UNIX_PATH_MAX) {
-            throw new SocketException(error, m, "UNIX socket path is " + len + " bytes long; the limit is "
-                    + Net.UNIX_PATH_MAX + " (sun_path), and a shortened path would name another file: " + path);
+            throw new SocketException(error, m, Errors.named(m, "UNIX socket path is " + len + " bytes long; the "
+                    + "limit is " + Net.UNIX_PATH_MAX + " (sun_path), and a shortened path would name another file: "
+                    + path), Errno.ENAMETOOLONG, Errno.strerror(Errno.ENAMETOOLONG), null);
         }
         if (path.indexOf('\0') >= 0) {
-            throw new SocketException(error, m, "UNIX socket path contains a NUL byte in " + m + "()");
+            throw new SocketException(error, m, "UNIX socket path contains a NUL byte in " + m + "()", Errno.EINVAL,
+                    null, null);
         }
     }
 
@@ -427,8 +430,8 @@ public class Socket implements AutoCloseable {
     }
 
     private static SocketException connectTimeout(String m, long timeoutMs, String target) {
-        return new SocketException(SocketError.CONNECT_ERROR, m, "timeout in connection after " + timeoutMs
-                + "ms (target: " + target + ")", Errno.ETIMEDOUT, null, null);
+        return new SocketException(SocketError.CONNECT_ERROR, m, Errors.named(m, "timeout in connection after "
+                + timeoutMs + "ms (target: " + target + ")"), Errno.ETIMEDOUT, null, null);
     }
 
     /** Drops a descriptor that never became a usable connection (a failed connect or bind attempt). */
@@ -535,6 +538,15 @@ public class Socket implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new SocketException(SocketError.BIND_ERROR, m, e.getMessage() + " in " + m + "()", Errno.EINVAL,
                     null, null);
+        }
+        if (!noIface) {
+            try {
+                Dest.checkHost(iface);
+            } catch (IllegalArgumentException e) {
+                // a name no resolver could answer fails as an unresolvable one does (Qore's code for bindINET)
+                throw new SocketException(SocketError.ADDRINFO_ERROR, m, e.getMessage() + " in " + m + "()",
+                        Errno.EINVAL, null, null);
+            }
         }
         bindInet(m, noIface ? null : iface, noService ? "0" : service, reuseaddr, family, socktype, protocol);
     }

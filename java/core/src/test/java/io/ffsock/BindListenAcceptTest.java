@@ -121,17 +121,22 @@ class BindListenAcceptTest {
             try (Socket a = Loopback.listener("127.0.0.1:0")) {
                 int p = a.getPort();
                 SocketException e = expect(SocketError.BIND_ERROR, null, () -> s.bindINET("127.0.0.1", p));
-                assertEquals("error binding on socket (target: 127.0.0.1:" + p + "): "
+                assertEquals("Socket::bindINET(): error binding on socket (target: 127.0.0.1:" + p + "): "
                         + Errno.strerror(Errno.EADDRINUSE), e.getMessage());
                 assertEquals(Errno.EADDRINUSE, e.errno());
                 assertEquals(Errno.EADDRINUSE, e.getArg());
                 assertEquals("Socket::bindINET", e.operation());
                 assertFalse(s.isOpen());
             }
+            // a name no resolver could answer is refused before any resolver is asked
             SocketException e = expect(SocketError.ADDRINFO_ERROR, null, () -> s.bindINET(UNRESOLVABLE, "0"));
             assertEquals("QOREADDRINFO-GETINFO-ERROR", e.getErr());
             assertTrue(e.getMessage().contains(UNRESOLVABLE), e::getMessage);
-            assertTrue(e.getMessage().startsWith("getaddrinfo("), e::getMessage);
+            assertFalse(s.isOpen());
+            // what getaddrinfo itself refuses (an unknown service name) carries its call and text
+            e = expect(SocketError.ADDRINFO_ERROR, null, () -> s.bindINET("127.0.0.1", "no-such-service"));
+            assertTrue(e.getMessage().startsWith("getaddrinfo(node: '127.0.0.1', service: 'no-such-service'"),
+                    e::getMessage);
             assertFalse(s.isOpen());
         }
     }
@@ -255,7 +260,7 @@ class BindListenAcceptTest {
             SocketException e = expect(SocketError.BIND_ERROR, null, () -> s.bindUNIX(file.toString()));
             assertEquals("Socket::bindUNIX", e.operation());
             assertEquals(Errno.EADDRINUSE, e.errno());
-            assertTrue(e.getMessage().startsWith("error in bind() (target: " + file), e::getMessage);
+            assertTrue(e.getMessage().startsWith("Socket::bindUNIX(): error in bind() (target: " + file), e::getMessage);
             assertTrue(e.getMessage().endsWith(": Address already in use"), e::getMessage);
             assertFalse(s.isOpen());
             assertEquals(-1, s.bind(file.toString()));
@@ -326,7 +331,7 @@ class BindListenAcceptTest {
             assertEquals(0, s.bind("127.0.0.1:0"));
             SocketException e = expect(SocketError.GETPEERINFO_ERROR, null, s::getPeerInfo);
             assertEquals("Socket::getPeerInfo", e.operation());
-            assertTrue(e.getMessage().startsWith("error in getpeername()"), e::getMessage);
+            assertTrue(e.getMessage().startsWith("Socket::getPeerInfo(): error in getpeername()"), e::getMessage);
             assertEquals(Errno.ENOTCONN, e.errno());
             assertTrue(s.getSocketInfo().port() > 0);
             assertTrue(s.isOpen());

@@ -105,7 +105,8 @@ class ConnectTest {
         try (Socket c = new Socket()) {
             for (long timeout : new long[] {-1, 200}) {
                 SocketException e = expect(SocketError.CONNECT_ERROR, null, () -> c.connect("127.0.0.1:" + p, timeout));
-                assertEquals("error in connect() (target: 127.0.0.1:" + p + "): Connection refused", e.getMessage());
+                assertEquals("Socket::connect(): error in connect() (target: 127.0.0.1:" + p + "): Connection refused",
+                        e.getMessage());
                 assertEquals(Errno.ECONNREFUSED, e.errno());
                 assertEquals(Errno.ECONNREFUSED, e.getArg());
                 assertEquals("Socket::connect", e.operation());
@@ -142,7 +143,7 @@ class ConnectTest {
             SocketException e = timedOut;
             assertEquals(SocketError.CONNECT_ERROR, e.error(), e::toString);
             assertEquals("SOCKET-CONNECT-ERROR", e.getErr());
-            assertTrue(e.getMessage().startsWith("timeout in connection after 200ms"), e::getMessage);
+            assertTrue(e.getMessage().startsWith("Socket::connect(): timeout in connection after 200ms"), e::getMessage);
             assertTrue(e.getMessage().contains("(target: " + target + ")"), e::getMessage);
             assertEquals("Socket::connect", e.operation());
             assertTrue(ms >= 190 && ms < 1000, "the connect timed out after " + ms + " ms");
@@ -164,7 +165,7 @@ class ConnectTest {
             long start = System.nanoTime();
             SocketException e = expect(SocketError.CONNECT_ERROR, null, () -> c1.connect(path, 200));
             long ms = since(start);
-            assertTrue(e.getMessage().startsWith("timeout in connection after 200ms"), e::getMessage);
+            assertTrue(e.getMessage().startsWith("Socket::connect(): timeout in connection after 200ms"), e::getMessage);
             assertTrue(e.getMessage().contains("(target: " + path + ")"), e::getMessage);
             assertTrue(ms >= 190 && ms < 1000, "the connect timed out after " + ms + " ms");
             assertFalse(c1.isOpen());
@@ -226,7 +227,8 @@ class ConnectTest {
         String p = dir.resolve("does-not-exist.sock").toString();
         try (Socket c = new Socket()) {
             SocketException e = expect(SocketError.CONNECT_ERROR, null, () -> c.connectUNIX(p));
-            assertEquals("error in connect() (target: " + p + "): No such file or directory", e.getMessage());
+            assertEquals("Socket::connectUNIX(): error in connect() (target: " + p + "): No such file or directory",
+                    e.getMessage());
             assertEquals(Errno.ENOENT, e.errno());
             assertEquals("Socket::connectUNIX", e.operation());
             assertFalse(c.isOpen());

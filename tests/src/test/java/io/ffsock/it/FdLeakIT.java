@@ -178,7 +178,7 @@ class FdLeakIT {
                     assertEquals(-1, s.bind(tooLong));
                     assertThrows(SocketException.class, () -> s.bindUNIX(tooLong));
                     if (i % 50 == 0) {
-                        assertThrows(SocketException.class, () -> s.connect("no-such-host.invalid:80", T));
+                        assertThrows(SocketException.class, () -> s.connect(BadInputIT.UNRESOLVABLE + ":80", T));
                     }
                     assertFalse(s.isOpen());
                 } finally {
