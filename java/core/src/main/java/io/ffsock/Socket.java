@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A stream socket (TCP over IPv4 or IPv6, or AF_UNIX) with the methods, arguments and semantics of Qore's
@@ -51,8 +50,6 @@ public class Socket implements AutoCloseable {
     private static final Cleaner CLEANER = Cleaner.create();
     private static final ThreadLocal<int[]> LAST_ERRNO = ThreadLocal.withInitial(() -> new int[1]);
     private static final int DEFAULT_BACKLOG = 4096;
-    /** What one {@code recv(0)} drains at most after the first chunk. */
-    private static final int DRAIN_LIMIT = 1 << 20;
     private static final long FOREVER = -1;
 
     /** The open descriptor and what close() must undo; also the Cleaner's state, so it must not refer to Socket. */
@@ -74,13 +71,10 @@ public class Socket implements AutoCloseable {
     }
 
     private final Conn conn = new Conn();
-    private final ReentrantLock readLock = new ReentrantLock();
-    private final ReentrantLock writeLock = new ReentrantLock();
+    private final Receiver receiver = new Receiver(this::closeIfCurrent);
+    private final Sender sender = new Sender(this::closeIfCurrent);
     /** Serialises open/close state changes (connect, bind, close); never held during a blocking read or write. */
     private final Object stateLock = new Object();
-    private final ReadBuffer rbuf = new ReadBuffer();
-    /** Scratch for the integer senders, guarded by the write lock. */
-    private final MemorySegment intScratch = MemorySegment.ofArray(new byte[8]);
     private final AtomicInteger connectionId = new AtomicInteger();
     private volatile String charsetName = "UTF-8";
     private volatile Charset charset = StandardCharsets.UTF_8;
@@ -704,7 +698,7 @@ public class Socket implements AutoCloseable {
             throw new SocketException(SocketError.NOT_OPEN, m, "socket must be opened, bound, and in a listening "
                     + "state before new connections can be accepted");
         }
-        readLock.lock();
+        receiver.lock.lock();
         try {
             for (;;) {
                 int fd = f.accept();
@@ -739,7 +733,7 @@ public class Socket implements AutoCloseable {
                 throw Errors.withErrno(SocketError.ACCEPT_ERROR, m, "error in accept()", e, null);
             }
         } finally {
-            readLock.unlock();
+            receiver.lock.unlock();
             f.release();
         }
     }
@@ -759,7 +753,7 @@ public class Socket implements AutoCloseable {
         SocketFd f = acquire(m);
         try {
             byte[] b = encode(m, data);
-            return sendOn(f, m, MemorySegment.ofArray(b), b.length, timeoutMs);
+            return sender.send(f, m, MemorySegment.ofArray(b), b.length, timeoutMs);
         } finally {
             f.release();
         }
@@ -896,18 +890,9 @@ public class Socket implements AutoCloseable {
 
     private int sendInt(String m, long v, int size, ByteOrder order, long timeoutMs) throws SocketException {
         SocketFd f = acquire(m);
-        writeLock.lock();
         try {
-            MemorySegment s = intScratch;
-            switch (size) {
-                case 1 -> s.set(ValueLayout.JAVA_BYTE, 0, (byte) v);
-                case 2 -> s.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(order), 0, (short) v);
-                case 4 -> s.set(ValueLayout.JAVA_INT_UNALIGNED.withOrder(order), 0, (int) v);
-                default -> s.set(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(order), 0, v);
-            }
-            return sendLocked(f, m, s, size, timeoutMs);
+            return sender.sendInt(f, m, v, size, order, timeoutMs);
         } finally {
-            writeLock.unlock();
             f.release();
         }
     }
@@ -915,55 +900,10 @@ public class Socket implements AutoCloseable {
     private int sendSegment(String m, MemorySegment data, long len, long timeoutMs) throws SocketException {
         SocketFd f = acquire(m);
         try {
-            return sendOn(f, m, data, len, timeoutMs);
+            return sender.send(f, m, data, len, timeoutMs);
         } finally {
             f.release();
         }
-    }
-
-    private int sendOn(SocketFd f, String m, MemorySegment data, long len, long timeoutMs) throws SocketException {
-        if (len == 0) {
-            return 0;
-        }
-        writeLock.lock();
-        try {
-            return sendLocked(f, m, data, len, timeoutMs);
-        } finally {
-            writeLock.unlock();
-        }
-    }
-
-    /** Writes all {@code len} bytes; caller holds the write lock and an acquire on {@code f}. */
-    private int sendLocked(SocketFd f, String m, MemorySegment data, long len, long timeoutMs)
-            throws SocketException {
-        int timeout = timeoutInt(timeoutMs);
-        long off = 0;
-        while (off < len) {
-            long n = f.send(off == 0 ? data : data.asSlice(off), len - off, 0);
-            if (n > 0) {
-                off += n;
-                continue;
-            }
-            if (f.isClosed()) {
-                throw Errors.closedLocally(m, null);
-            }
-            if (n == -Errno.EAGAIN) {
-                int ev = f.poll(f.write, Net.POLLOUT, timeout);
-                if (f.isClosed()) {
-                    throw Errors.closedLocally(m, null);
-                }
-                if (ev == 0) {
-                    throw Errors.timeout(m, timeoutMs, off > 0 ? " (" + off + " of " + len + " bytes sent)" : null);
-                }
-                if (ev < 0) {
-                    throw Errors.sendError(m, -ev);
-                }
-                continue;
-            }
-            closeIfCurrent(f);
-            throw Errors.sendError(m, (int) -n);
-        }
-        return 0;
     }
 
     private byte[] encode(String m, String s) throws SocketException {
@@ -1056,109 +996,13 @@ public class Socket implements AutoCloseable {
                     + " closes", Errno.EINVAL, null, null);
         }
         SocketFd f = acquire(m);
-        readLock.lock();
         try {
-            rbuf.bind(f);
-            if (size > 0) {
-                return readExact(f, m, size, timeoutMs, detail);
-            }
-            return size == 0 ? readAvailable(f, m, timeoutMs) : readToEnd(f, m, timeoutMs);
+            return receiver.recv(f, m, size, timeoutMs, detail);
         } finally {
-            readLock.unlock();
             f.release();
         }
     }
 
-    /** Outcome of one {@link #fill}: bytes arrived, or end of stream. */
-    private static final int EOF = -1;
-
-    /**
-     * Receives into the buffer at least one byte (waiting up to {@code timeoutMs}), or reports EOF. Throws
-     * SOCKET-TIMEOUT (keeping the buffered bytes), SOCKET-CLOSED on reset or local close, SOCKET-RECV-ERROR.
-     * Caller holds the read lock.
-     */
-    private long fill(SocketFd f, String m, long want, long timeoutMs, String timeoutDetail) throws SocketException {
-        int timeout = timeoutInt(timeoutMs);
-        for (;;) {
-            MemorySegment room = rbuf.room(want);
-            long n = f.recv(room, room.byteSize(), 0);
-            if (n > 0) {
-                rbuf.filled(n);
-                return n;
-            }
-            if (f.isClosed()) {
-                throw Errors.closedLocally(m, rbuf.takeAll());
-            }
-            if (n == 0) {
-                return EOF;
-            }
-            if (n == -Errno.EAGAIN) {
-                int ev = f.poll(f.read, Net.POLLIN, timeout);
-                if (f.isClosed()) {
-                    throw Errors.closedLocally(m, rbuf.takeAll());
-                }
-                if (ev == 0) {
-                    throw Errors.timeout(m, timeoutMs, timeoutDetail);
-                }
-                if (ev < 0) {
-                    throw Errors.recvError(m, -ev, rbuf.takeAll());
-                }
-                continue;
-            }
-            int e = (int) -n;
-            byte[] partial = rbuf.takeAll();
-            closeIfCurrent(f);
-            if (e == Errno.ECONNRESET) {
-                throw Errors.peerClosed(m, e, partial);
-            }
-            throw Errors.recvError(m, e, partial);
-        }
-    }
-
-    private byte[] readExact(SocketFd f, String m, int size, long timeoutMs, boolean detail) throws SocketException {
-        while (rbuf.available() < size) {
-            String d = detail ? " (" + Errors.plural(size, "byte") + " requested; "
-                    + Errors.plural(rbuf.available(), "byte") + " received)" : null;
-            if (fill(f, m, (long) size - rbuf.available(), timeoutMs, d) == EOF) {
-                byte[] partial = rbuf.takeAll();
-                closeIfCurrent(f);
-                throw Errors.peerClosed(m, 0, partial);
-            }
-        }
-        return rbuf.take(size);
-    }
-
-    private byte[] readAvailable(SocketFd f, String m, long timeoutMs) throws SocketException {
-        if (rbuf.available() == 0 && fill(f, m, ReadBuffer.CHUNK, timeoutMs, null) == EOF) {
-            closeIfCurrent(f);
-            return new byte[0];
-        }
-        // then whatever else is already there, without waiting
-        while (rbuf.available() < DRAIN_LIMIT) {
-            MemorySegment room = rbuf.room(ReadBuffer.CHUNK);
-            long n = f.recv(room, room.byteSize(), 0);
-            if (n > 0) {
-                rbuf.filled(n);
-            } else {
-                if (n == 0) {
-                    byte[] all = rbuf.takeAll();
-                    closeIfCurrent(f);
-                    return all;
-                }
-                break;
-            }
-        }
-        return rbuf.takeAll();
-    }
-
-    private byte[] readToEnd(SocketFd f, String m, long timeoutMs) throws SocketException {
-        while (fill(f, m, ReadBuffer.CHUNK, timeoutMs, null) != EOF) {
-            // keep reading until the peer closes
-        }
-        byte[] all = rbuf.takeAll();
-        closeIfCurrent(f);
-        return all;
-    }
 
     /** Receives one signed byte. */
     public int recvi1() throws SocketException {
@@ -1177,7 +1021,7 @@ public class Socket implements AutoCloseable {
 
     /** {@link #recvi2()} with a timeout. */
     public int recvi2(long timeoutMs) throws SocketException {
-        return recvInt("Socket::recvi2", 2, timeoutMs).get(BE_SHORT, 0);
+        return recvInt("Socket::recvi2", 2, timeoutMs).get(WireInts.SHORT_BE, 0);
     }
 
     /** Receives a signed big-endian 32-bit integer. */
@@ -1187,7 +1031,7 @@ public class Socket implements AutoCloseable {
 
     /** {@link #recvi4()} with a timeout. */
     public int recvi4(long timeoutMs) throws SocketException {
-        return recvInt("Socket::recvi4", 4, timeoutMs).get(BE_INT, 0);
+        return recvInt("Socket::recvi4", 4, timeoutMs).get(WireInts.INT_BE, 0);
     }
 
     /** Receives a signed big-endian 64-bit integer. */
@@ -1197,7 +1041,7 @@ public class Socket implements AutoCloseable {
 
     /** {@link #recvi8()} with a timeout. */
     public long recvi8(long timeoutMs) throws SocketException {
-        return recvInt("Socket::recvi8", 8, timeoutMs).get(BE_LONG, 0);
+        return recvInt("Socket::recvi8", 8, timeoutMs).get(WireInts.LONG_BE, 0);
     }
 
     /** Receives a signed little-endian 16-bit integer. */
@@ -1207,7 +1051,7 @@ public class Socket implements AutoCloseable {
 
     /** {@link #recvi2LSB()} with a timeout. */
     public int recvi2LSB(long timeoutMs) throws SocketException {
-        return recvInt("Socket::recvi2LSB", 2, timeoutMs).get(LE_SHORT, 0);
+        return recvInt("Socket::recvi2LSB", 2, timeoutMs).get(WireInts.SHORT_LE, 0);
     }
 
     /** Receives a signed little-endian 32-bit integer. */
@@ -1217,7 +1061,7 @@ public class Socket implements AutoCloseable {
 
     /** {@link #recvi4LSB()} with a timeout. */
     public int recvi4LSB(long timeoutMs) throws SocketException {
-        return recvInt("Socket::recvi4LSB", 4, timeoutMs).get(LE_INT, 0);
+        return recvInt("Socket::recvi4LSB", 4, timeoutMs).get(WireInts.INT_LE, 0);
     }
 
     /** Receives a signed little-endian 64-bit integer. */
@@ -1227,7 +1071,7 @@ public class Socket implements AutoCloseable {
 
     /** {@link #recvi8LSB()} with a timeout. */
     public long recvi8LSB(long timeoutMs) throws SocketException {
-        return recvInt("Socket::recvi8LSB", 8, timeoutMs).get(LE_LONG, 0);
+        return recvInt("Socket::recvi8LSB", 8, timeoutMs).get(WireInts.LONG_LE, 0);
     }
 
     /** Receives one unsigned byte (0 to 255). */
@@ -1248,7 +1092,7 @@ public class Socket implements AutoCloseable {
 
     /** {@link #recvu2()} with a timeout. */
     public int recvu2(long timeoutMs) throws SocketException {
-        return Short.toUnsignedInt(recvInt("Socket::recvu2", 2, timeoutMs).get(BE_SHORT, 0));
+        return Short.toUnsignedInt(recvInt("Socket::recvu2", 2, timeoutMs).get(WireInts.SHORT_BE, 0));
     }
 
     /** Receives an unsigned big-endian 32-bit integer (a {@code long}, 0 to 4294967295). */
@@ -1258,7 +1102,7 @@ public class Socket implements AutoCloseable {
 
     /** {@link #recvu4()} with a timeout. */
     public long recvu4(long timeoutMs) throws SocketException {
-        return Integer.toUnsignedLong(recvInt("Socket::recvu4", 4, timeoutMs).get(BE_INT, 0));
+        return Integer.toUnsignedLong(recvInt("Socket::recvu4", 4, timeoutMs).get(WireInts.INT_BE, 0));
     }
 
     /** Receives an unsigned little-endian 16-bit integer. */
@@ -1269,7 +1113,7 @@ public class Socket implements AutoCloseable {
     /** {@link #recvu2LSB()} with a timeout. */
     public int recvu2LSB(long timeoutMs) throws SocketException {
         return Short.toUnsignedInt(recvInt("Socket::recvu2LSB", 2, timeoutMs)
-                .get(LE_SHORT, 0));
+                .get(WireInts.SHORT_LE, 0));
     }
 
     /** Receives an unsigned little-endian 32-bit integer (a {@code long}). */
@@ -1280,17 +1124,9 @@ public class Socket implements AutoCloseable {
     /** {@link #recvu4LSB()} with a timeout. */
     public long recvu4LSB(long timeoutMs) throws SocketException {
         return Integer.toUnsignedLong(recvInt("Socket::recvu4LSB", 4, timeoutMs)
-                .get(LE_INT, 0));
+                .get(WireInts.INT_LE, 0));
     }
 
-    private static final ValueLayout.OfShort BE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final ValueLayout.OfInt BE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final ValueLayout.OfLong BE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final ValueLayout.OfShort LE_SHORT =
-            ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfLong LE_LONG =
-            ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /** Receives exactly {@code size} bytes (all of them, however they arrive) as a segment to decode from. */
     private MemorySegment recvInt(String m, int size, long timeoutMs) throws SocketException {
@@ -1326,48 +1162,10 @@ public class Socket implements AutoCloseable {
     }
 
     private long read(MemorySegment dst, long timeoutMs, String m) throws SocketException {
-        long len = dst.byteSize();
         SocketFd f = acquire(m);
-        readLock.lock();
         try {
-            if (len == 0) {
-                return 0;
-            }
-            rbuf.bind(f);
-            if (rbuf.available() > 0) {
-                return rbuf.copyTo(dst, 0, len);
-            }
-            int timeout = timeoutInt(timeoutMs);
-            for (;;) {
-                long n = f.recv(dst, len, 0);
-                if (n > 0) {
-                    return n;
-                }
-                if (f.isClosed()) {
-                    throw Errors.closedLocally(m, null);
-                }
-                if (n == 0) {
-                    return -1;
-                }
-                if (n == -Errno.EAGAIN) {
-                    int ev = f.poll(f.read, Net.POLLIN, timeout);
-                    if (f.isClosed()) {
-                        throw Errors.closedLocally(m, null);
-                    }
-                    if (ev == 0) {
-                        throw Errors.timeout(m, timeoutMs, null);
-                    }
-                    if (ev < 0) {
-                        throw Errors.recvError(m, -ev, null);
-                    }
-                    continue;
-                }
-                int e = (int) -n;
-                closeIfCurrent(f);
-                throw e == Errno.ECONNRESET ? Errors.peerClosed(m, e, null) : Errors.recvError(m, e, null);
-            }
+            return receiver.read(f, m, dst, timeoutMs);
         } finally {
-            readLock.unlock();
             f.release();
         }
     }
@@ -1414,25 +1212,9 @@ public class Socket implements AutoCloseable {
      * is waiting to be accepted.
      */
     public boolean isDataAvailable(long timeoutMs) throws SocketException {
-        String m = "Socket::isDataAvailable";
-        SocketFd f = acquire(m);
+        SocketFd f = acquire("Socket::isDataAvailable");
         try {
-            if (!readLock.tryLock()) {
-                // a reader is inside recv and owns the buffer and the read scratch: ask the kernel alone, so that
-                // a poll with timeout 0 never waits for that reader
-                int ev = f.pollCold(Net.POLLIN, timeoutInt(timeoutMs));
-                return ev > 0 && !f.isClosed();
-            }
-            try {
-                rbuf.bind(f);
-                if (rbuf.available() > 0) {
-                    return true;
-                }
-                int ev = f.poll(f.read, Net.POLLIN, timeoutInt(timeoutMs));
-                return ev > 0 && !f.isClosed();
-            } finally {
-                readLock.unlock();
-            }
+            return receiver.isDataAvailable(f, timeoutMs);
         } finally {
             f.release();
         }
@@ -1450,12 +1232,9 @@ public class Socket implements AutoCloseable {
 
     /** Whether the socket can take more data now or within {@code timeoutMs} (its send buffer has room). */
     public boolean isWriteFinished(long timeoutMs) throws SocketException {
-        String m = "Socket::isWriteFinished";
-        SocketFd f = acquire(m);
+        SocketFd f = acquire("Socket::isWriteFinished");
         try {
-            // a writer blocked in send owns the write scratch: poll with memory of our own rather than wait for it
-            int ev = f.pollCold(Net.POLLOUT, timeoutInt(timeoutMs));
-            return ev > 0 && (ev & Net.POLLOUT) != 0 && !f.isClosed();
+            return Sender.isWriteFinished(f, timeoutMs);
         } finally {
             f.release();
         }
