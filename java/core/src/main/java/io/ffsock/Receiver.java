@@ -55,6 +55,10 @@ final class Receiver {
      * SOCKET-TIMEOUT (keeping the buffered bytes), SOCKET-CLOSED on reset or local close, SOCKET-RECV-ERROR.
      */
     private long fill(SocketFd f, String m, long want, long timeoutMs, String timeoutDetail) throws SocketException {
+        AutoCloseable tls = f.attachment();
+        if (tls != null) {
+            return ((TlsConnection) tls).fill(f, m, buf, null, timeoutMs, timeoutDetail, closeIfCurrent);
+        }
         int timeout = Socket.timeoutInt(timeoutMs);
         for (;;) {
             MemorySegment room = buf.room(want);
@@ -112,20 +116,56 @@ final class Receiver {
         }
         // then whatever else is already there, without waiting
         while (buf.available() < DRAIN_LIMIT) {
-            MemorySegment room = buf.room(ReadBuffer.CHUNK);
-            long n = f.recv(room, room.byteSize(), 0);
-            if (n > 0) {
-                buf.filled(n);
-            } else {
-                if (n == 0) {
-                    byte[] all = buf.takeAll();
-                    closeIfCurrent.accept(f);
-                    return all;
-                }
+            long n = fillNow(f, m);
+            if (n == EOF) {
+                byte[] all = buf.takeAll();
+                closeIfCurrent.accept(f);
+                return all;
+            }
+            if (n == 0) {
                 break;
             }
         }
         return buf.takeAll();
+    }
+
+    /** Receives into the buffer what is there without waiting: the count, 0 for nothing (or an error), or EOF. */
+    private long fillNow(SocketFd f, String m) throws SocketException {
+        AutoCloseable tls = f.attachment();
+        if (tls != null) {
+            return ((TlsConnection) tls).fillNow(f, m, buf, closeIfCurrent);
+        }
+        MemorySegment room = buf.room(ReadBuffer.CHUNK);
+        long n = f.recv(room, room.byteSize(), 0);
+        if (n > 0) {
+            buf.filled(n);
+            return n;
+        }
+        return n == 0 ? EOF : 0;
+    }
+
+    /**
+     * Starts TLS on {@code f}: bytes already buffered are the peer's first TLS bytes (an application that read
+     * ahead before STARTTLS), so they go to the session, which then runs the handshake. Caller holds both locks.
+     */
+    void startTls(SocketFd f, String m, TlsConnection t, long timeoutMs) throws SocketException {
+        buf.bind(f);
+        if (buf.available() > 0) {
+            t.preload(buf.takeAll());
+        }
+        t.handshake(f, m, buf, timeoutMs);
+    }
+
+    /** The TLS hot path: unwraps straight into the caller's native memory when it has room for a whole record. */
+    private long readTls(TlsConnection t, SocketFd f, String m, MemorySegment dst, long len, long timeoutMs)
+            throws SocketException {
+        if (dst.isNative() && len >= t.recordRoom()) {
+            java.nio.ByteBuffer d = dst.asSlice(0, Math.min(len, Integer.MAX_VALUE - 8)).asByteBuffer();
+            long n = t.fill(f, m, buf, d, timeoutMs, null, closeIfCurrent);
+            return n == EOF ? -1 : n;
+        }
+        long n = t.fill(f, m, buf, null, timeoutMs, null, closeIfCurrent);
+        return n == EOF ? -1 : buf.copyTo(dst, 0, len);
     }
 
     private byte[] readToEnd(SocketFd f, String m, long timeoutMs) throws SocketException {
@@ -151,6 +191,10 @@ final class Receiver {
             buf.bind(f);
             if (buf.available() > 0) {
                 return buf.copyTo(dst, 0, len);
+            }
+            AutoCloseable tls = f.attachment();
+            if (tls != null) {
+                return readTls((TlsConnection) tls, f, m, dst, len, timeoutMs);
             }
             int timeout = Socket.timeoutInt(timeoutMs);
             for (;;) {
@@ -187,7 +231,7 @@ final class Receiver {
      * Whether a read would find data now or within {@code timeoutMs} (buffered bytes, arriving bytes, end of
      * stream, or a pending connection on a listener).
      */
-    boolean isDataAvailable(SocketFd f, long timeoutMs) {
+    boolean isDataAvailable(SocketFd f, long timeoutMs) throws SocketException {
         int timeout = Socket.timeoutInt(timeoutMs);
         if (!lock.tryLock()) {
             // a reader is inside recv and owns the buffer and the read scratch: ask the kernel alone, so that a
@@ -200,10 +244,33 @@ final class Receiver {
             if (buf.available() > 0) {
                 return true;
             }
+            AutoCloseable tls = f.attachment();
+            if (tls != null) {
+                return tlsDataAvailable((TlsConnection) tls, f, timeoutMs);
+            }
             int ev = f.poll(f.read, Net.POLLIN, timeout);
             return ev > 0 && !f.isClosed();
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Over TLS a readable socket may carry no application data (a session ticket, half a record), so the records
+     * are unwrapped here: true only once plaintext (or the end of the stream) is there.
+     */
+    private boolean tlsDataAvailable(TlsConnection t, SocketFd f, long timeoutMs) throws SocketException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(Math.max(0, timeoutMs));
+        for (;;) {
+            if (t.fillNow(f, "Socket::isDataAvailable", buf, closeIfCurrent) != 0) {
+                return true;
+            }
+            int wait = timeoutMs < 0 ? -1 : (int) Math.max(0,
+                    java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+            int ev = f.poll(f.read, Net.POLLIN, wait);
+            if (ev <= 0 || f.isClosed()) {
+                return false;
+            }
         }
     }
 }

@@ -15,7 +15,8 @@ import java.util.function.Consumer;
  * space with a timeout per wait, over a descriptor the caller has acquired.
  */
 final class Sender {
-    private final ReentrantLock lock = new ReentrantLock();
+    /** Held by whoever writes; a TLS session takes it too when the read side must send a reply. */
+    final ReentrantLock lock = new ReentrantLock();
     /** Scratch for the integer senders, guarded by the lock. */
     private final MemorySegment intScratch = MemorySegment.ofArray(new byte[8]);
     /** Closes the connection after a fatal send error, if it is still the socket's current one. */
@@ -59,6 +60,10 @@ final class Sender {
     /** Writes all {@code len} bytes; caller holds the lock and an acquire on {@code f}. */
     private int sendLocked(SocketFd f, String m, MemorySegment data, long len, long timeoutMs)
             throws SocketException {
+        AutoCloseable tls = f.attachment();
+        if (tls != null) {
+            return ((TlsConnection) tls).send(f, m, data, len, timeoutMs, closeIfCurrent);
+        }
         int timeout = Socket.timeoutInt(timeoutMs);
         long off = 0;
         while (off < len) {

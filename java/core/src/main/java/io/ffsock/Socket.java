@@ -5,6 +5,7 @@ import io.ffsock.internal.sys.Net;
 import io.ffsock.internal.sys.SockAddr;
 import io.ffsock.internal.sys.SocketFd;
 import io.ffsock.internal.sys.Sys;
+import io.ffsock.tls.TlsClientAuth;
 
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -20,6 +21,8 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -79,10 +82,15 @@ public class Socket implements AutoCloseable {
     private volatile String charsetName = "UTF-8";
     private volatile Charset charset = StandardCharsets.UTF_8;
     private volatile int port = -1;
+    /** TLS settings: certificate, key, trust, verification, versions, ciphers, engine (the TLS section below). */
+    final TlsSettings tls = new TlsSettings();
+    /** The host name the last connect was given (what a TLS client verifies the server for); null for UNIX. */
+    volatile String peerName;
 
     /** Creates an unopened socket; connect or bind it to open it. */
     public Socket() {
         CLEANER.register(this, conn);
+        CLEANER.register(this, tls::invalidate);
     }
 
     /** A new, unopened socket, not based on this one (Qore's {@code copy()}). */
@@ -143,6 +151,9 @@ public class Socket implements AutoCloseable {
         }
         conn.fd = null;
         port = -1;
+        if (f.attachment() instanceof TlsConnection t) {
+            t.closeQuietly(f); // close_notify, if the socket takes it at once
+        }
         boolean wasOpen = f.close();
         if (conn.unlinkOnClose && conn.unixPath != null) {
             Sys.unlink(conn.unixPath);
@@ -315,6 +326,7 @@ public class Socket implements AutoCloseable {
             try {
                 connectTo(m, r.addr(), r.family(), socktype, r.protocol(), timeoutMs, r.addr().toString());
                 port = r.addr().port();
+                peerName = host;
                 return;
             } catch (SocketException e) {
                 last = e;
@@ -331,6 +343,7 @@ public class Socket implements AutoCloseable {
         }
         connectTo(m, SockAddr.unix(path), Net.AF_UNIX, socktype, protocol, timeoutMs, path);
         conn.unixPath = path;
+        peerName = null;
     }
 
     private static void checkUnixPath(String m, String path, SocketError error) throws SocketException {
@@ -706,6 +719,7 @@ public class Socket implements AutoCloseable {
                     Socket s = new Socket();
                     s.charsetName = charsetName;
                     s.charset = charset;
+                    s.tls.copyFrom(tls);
                     s.port = port;
                     synchronized (s.stateLock) {
                         s.install(fd, f.family(), f.type());
@@ -1384,6 +1398,455 @@ public class Socket implements AutoCloseable {
     public String toString() {
         SocketFd f = conn.fd;
         return "Socket[" + (f == null || f.isClosed() ? "closed" : "fd=" + f.fd()) + "]";
+    }
+
+    // =============================================================================================================
+    // TLS
+    // =============================================================================================================
+
+    /**
+     * {@link #connect(String, long)}, then a TLS handshake as a client. The server's certificate is verified (chain
+     * and host name) unless {@link #setVerifyPeer(boolean) setVerifyPeer(false)} was called; the host name checked
+     * and sent as SNI is the one in {@code dest}, or {@link #setVerificationHostname(String)}'s. A UNIX socket path
+     * has no host name: only the chain is verified there, unless a verification host name is set.
+     *
+     * @throws SocketException {@code SOCKET-CONNECT-ERROR} when the connection fails, {@code SOCKET-SSL-ERROR}
+     *                         when the handshake fails (with the reason: the verification code, the peer's alert, a
+     *                         peer that does not speak TLS), {@code SOCKET-TIMEOUT} when a handshake step waits
+     *                         longer than the timeout; the socket is closed after any failure
+     */
+    public void connectSSL(String dest, long timeoutMs) throws SocketException {
+        String m = "Socket::connectSSL";
+        Dest d = parseDest(m, dest, false);
+        TlsSettings.Ctx ctx = tls.context(m, false);
+        if (d.path() != null) {
+            connectUnix(m, d.path(), Net.SOCK_STREAM, 0, timeoutMs);
+        } else {
+            connectInet(m, d.host(), d.service(), timeoutMs, d.family(), Net.SOCK_STREAM);
+        }
+        startTls(m, ctx, timeoutMs, true);
+    }
+
+    /** {@link #connectSSL(String, long)} waiting as long as it takes. */
+    public void connectSSL(String dest) throws SocketException {
+        connectSSL(dest, FOREVER);
+    }
+
+    /** {@link #connectSSL(String, long)} with a {@link Duration}. */
+    public void connectSSL(String dest, Duration timeout) throws SocketException {
+        connectSSL(dest, millis(timeout));
+    }
+
+    /** {@link #connectINET(String, String, long, int, int)}, then a TLS handshake as in {@link #connectSSL}. */
+    public void connectINETSSL(String host, String service, long timeoutMs, int family, int socktype)
+            throws SocketException {
+        String m = "Socket::connectINETSSL";
+        TlsSettings.Ctx ctx = tls.context(m, false);
+        checkInetTarget(m, host, service);
+        connectInet(m, host, service, timeoutMs, family, socktype);
+        startTls(m, ctx, timeoutMs, true);
+    }
+
+    /** {@link #connectINETSSL(String, String, long, int, int)} for any address family. */
+    public void connectINETSSL(String host, String service, long timeoutMs) throws SocketException {
+        connectINETSSL(host, service, timeoutMs, Net.AF_UNSPEC, Net.SOCK_STREAM);
+    }
+
+    /** {@link #connectINETSSL(String, String, long)} waiting as long as it takes. */
+    public void connectINETSSL(String host, String service) throws SocketException {
+        connectINETSSL(host, service, FOREVER);
+    }
+
+    /** {@link #connectINETSSL(String, String, long)} with a port number. */
+    public void connectINETSSL(String host, int port, long timeoutMs) throws SocketException {
+        connectINETSSL(host, Integer.toString(port), timeoutMs);
+    }
+
+    /** {@link #connectUNIX(String)}, then a TLS handshake as in {@link #connectSSL}. */
+    public void connectUNIXSSL(String path) throws SocketException {
+        connectUNIXSSL(path, Net.SOCK_STREAM, 0);
+    }
+
+    /** {@link #connectUNIX(String, int, int)}, then a TLS handshake as in {@link #connectSSL}. */
+    public void connectUNIXSSL(String path, int socktype, int protocol) throws SocketException {
+        String m = "Socket::connectUNIXSSL";
+        TlsSettings.Ctx ctx = tls.context(m, false);
+        connectUnix(m, path, socktype, protocol, FOREVER);
+        startTls(m, ctx, FOREVER, true);
+    }
+
+    private static void checkInetTarget(String m, String host, String service) throws SocketException {
+        if (host == null || host.isEmpty()) {
+            throw new SocketException(SocketError.CONNECT_ERROR, m, "no host given to " + m + "()");
+        }
+        if (service == null || service.isEmpty()) {
+            throw new SocketException(SocketError.CONNECT_ERROR, m, "no port or service given to " + m + "()");
+        }
+        try {
+            Dest.checkHost(host);
+            Dest.checkPort(service);
+        } catch (IllegalArgumentException e) {
+            throw new SocketException(SocketError.CONNECT_ERROR, m, e.getMessage() + " in " + m + "()");
+        }
+    }
+
+    /**
+     * Accepts a connection and runs the TLS handshake as a server with this socket's certificate and key. The new
+     * socket inherits the certificate, key and verification settings.
+     *
+     * @throws SocketException {@code SOCKET-NOT-OPEN} when not listening, {@code SOCKET-SSL-ERROR} when there is no
+     *                         certificate and key, they do not match, or the handshake fails (the accepted
+     *                         connection is then closed and this socket keeps listening)
+     */
+    public Socket acceptSSL() throws SocketException {
+        return acceptSSL(FOREVER);
+    }
+
+    /**
+     * {@link #acceptSSL()} waiting at most {@code timeoutMs} for a connection (and per handshake step).
+     *
+     * @return the secure socket, or {@code null} when no connection came in time
+     */
+    public Socket acceptSSL(long timeoutMs) throws SocketException {
+        String m = "Socket::acceptSSL";
+        if (!isOpen()) {
+            throw new SocketException(SocketError.NOT_OPEN, m, "socket must be opened, bound, and in a listening "
+                    + "state before new connections can be accepted");
+        }
+        TlsSettings.Ctx ctx = tls.context(m, true);
+        Socket s = acceptImpl(timeoutMs, m);
+        if (s != null) {
+            try {
+                s.startTls(m, ctx, timeoutMs, true);
+            } catch (SocketException | RuntimeException e) {
+                s.close();
+                throw e;
+            }
+        }
+        return s;
+    }
+
+    /** {@link #acceptSSL(long)} with a {@link Duration}. */
+    public Socket acceptSSL(Duration timeout) throws SocketException {
+        return acceptSSL(millis(timeout));
+    }
+
+    /**
+     * Starts TLS as a client on this connected socket (STARTTLS). A no-op when the socket is secure already. The
+     * server name verified is the verification host name, else the host the socket connected to.
+     *
+     * @throws SocketException {@code SOCKET-NOT-OPEN}, {@code SOCKET-SSL-ERROR} when the handshake fails (the socket
+     *                         stays open, in plain mode), {@code SOCKET-TIMEOUT} when a handshake step waits longer
+     *                         than {@code timeoutMs}
+     */
+    public void upgradeClientToSSL(long timeoutMs) throws SocketException {
+        String m = "Socket::upgradeClientToSSL";
+        acquire(m).release();
+        if (isSecure()) {
+            return;
+        }
+        startTls(m, tls.context(m, false), timeoutMs, false);
+    }
+
+    /** {@link #upgradeClientToSSL(long)} waiting as long as it takes. */
+    public void upgradeClientToSSL() throws SocketException {
+        upgradeClientToSSL(FOREVER);
+    }
+
+    /** Starts TLS as a server on this connected socket (STARTTLS); as {@link #upgradeClientToSSL(long)}. */
+    public void upgradeServerToSSL(long timeoutMs) throws SocketException {
+        String m = "Socket::upgradeServerToSSL";
+        acquire(m).release();
+        if (isSecure()) {
+            return;
+        }
+        startTls(m, tls.context(m, true), timeoutMs, false);
+    }
+
+    /** {@link #upgradeServerToSSL(long)} waiting as long as it takes. */
+    public void upgradeServerToSSL() throws SocketException {
+        upgradeServerToSSL(FOREVER);
+    }
+
+    /** Runs the handshake on the current connection; both sides' locks are held, so no I/O runs meanwhile. */
+    private void startTls(String m, TlsSettings.Ctx ctx, long timeoutMs, boolean closeOnFailure)
+            throws SocketException {
+        SocketFd f = acquire(m);
+        try {
+            receiver.lock.lock();
+            sender.lock.lock();
+            try {
+                if (f.attachment() != null) {
+                    return;
+                }
+                String host = null;
+                if (!ctx.server()) {
+                    host = tls.verificationHost();
+                    if (host == null) {
+                        host = peerName;
+                    }
+                }
+                TlsConnection t = TlsConnection.open(m, ctx, host, port, sender.lock);
+                f.attach(t);
+                try {
+                    receiver.startTls(f, m, t, timeoutMs);
+                } catch (SocketException | RuntimeException e) {
+                    f.attach(null);
+                    t.close();
+                    if (closeOnFailure) {
+                        closeIfCurrent(f);
+                    }
+                    throw e;
+                }
+            } finally {
+                sender.lock.unlock();
+                receiver.lock.unlock();
+            }
+        } finally {
+            f.release();
+        }
+    }
+
+    /**
+     * Ends the TLS session with close_notify; the connection stays open, in plain mode. A no-op on a plain socket.
+     *
+     * @throws SocketException {@code SOCKET-NOT-OPEN}, or {@code SOCKET-SSL-ERROR} when close_notify cannot be sent
+     */
+    public void shutdownSSL() throws SocketException {
+        String m = "Socket::shutdownSSL";
+        SocketFd f = acquire(m);
+        try {
+            receiver.lock.lock();
+            sender.lock.lock();
+            try {
+                if (f.attachment() instanceof TlsConnection t) {
+                    try {
+                        t.shutdown(f, m, FOREVER);
+                    } finally {
+                        f.attach(null);
+                        t.close();
+                    }
+                }
+            } finally {
+                sender.lock.unlock();
+                receiver.lock.unlock();
+            }
+        } finally {
+            f.release();
+        }
+    }
+
+    /** The live TLS session, or null (not open, or plain). */
+    private TlsConnection session() {
+        SocketFd f = conn.fd;
+        if (f == null || f.isClosed()) {
+            return null;
+        }
+        return f.attachment() instanceof TlsConnection t && !t.isClosed() ? t : null;
+    }
+
+    /** Whether the connection is encrypted (TLS established). */
+    public boolean isSecure() {
+        return session() != null;
+    }
+
+    /**
+     * The negotiated cipher suite in OpenSSL's naming (e.g. {@code ECDHE-RSA-AES256-GCM-SHA384},
+     * {@code TLS_AES_256_GCM_SHA384}) whichever engine runs it, or {@code null} when not secure.
+     */
+    public String getSSLCipherName() {
+        TlsConnection t = session();
+        return t == null ? null : t.cipherName();
+    }
+
+    /** The negotiated protocol ({@code TLSv1.2}, {@code TLSv1.3}), or {@code null} when not secure. */
+    public String getSSLCipherVersion() {
+        TlsConnection t = session();
+        return t == null ? null : t.cipherVersion();
+    }
+
+    /**
+     * The result of verifying the peer's certificate, as an OpenSSL X509 code name ({@code X509_V_OK},
+     * {@code X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT}, ...; described by
+     * {@link io.ffsock.tls.X509VerificationReasons}), whether verification was enforced or not. A client's
+     * result includes the host name check. {@code null} when not secure or when the peer sent no certificate.
+     */
+    public String verifyPeerCertificate() {
+        TlsConnection t = session();
+        if (t == null) {
+            return null;
+        }
+        TlsTrust.Result r = t.verification();
+        return r == null ? null : r.code();
+    }
+
+    /** The certificate chain the peer sent (leaf first), or {@code null} when not secure or none was sent. */
+    public X509Certificate[] getPeerCertificates() {
+        TlsConnection t = session();
+        return t == null ? null : t.peerCertificates();
+    }
+
+    /**
+     * Sets the certificate (with its chain, if the PEM holds several) used as a server, or as a client asked for
+     * one. The PEM may also hold the private key: it is skipped here (pass the same string to
+     * {@link #setPrivateKey(String)}).
+     *
+     * @throws SocketException {@code SSLCERTIFICATE-CONSTRUCTOR-ERROR} when it holds no valid certificate
+     */
+    public void setCertificate(String pem) throws SocketException {
+        tls.setChain(TlsKeys.certificatesFromPem("Socket::setCertificate", pem));
+    }
+
+    /** Sets the certificate from its DER encoding; as {@link #setCertificate(String)}. */
+    public void setCertificate(byte[] der) throws SocketException {
+        tls.setChain(List.of(TlsKeys.certificateFromDer("Socket::setCertificate", der)));
+    }
+
+    /** Sets the certificate and its chain (leaf first); as {@link #setCertificate(String)}. */
+    public void setCertificate(X509Certificate... chain) throws SocketException {
+        if (chain == null || chain.length == 0 || java.util.Arrays.asList(chain).contains(null)) {
+            throw new SocketException(SocketError.SSL_CERTIFICATE_ERROR, "Socket::setCertificate",
+                    "Socket::setCertificate(): no certificate given");
+        }
+        tls.setChain(List.of(chain));
+    }
+
+    /**
+     * Sets the private key from PEM ({@code PRIVATE KEY}, {@code RSA PRIVATE KEY}, {@code EC PRIVATE KEY}); a PEM
+     * holding a certificate too is fine.
+     *
+     * @throws SocketException {@code SSLPRIVATEKEY-CONSTRUCTOR-ERROR} when it holds no usable key, or the key is
+     *                         encrypted
+     */
+    public void setPrivateKey(String pem) throws SocketException {
+        tls.setKey(TlsKeys.privateKeyFromPem("Socket::setPrivateKey", pem, null));
+    }
+
+    /**
+     * Sets the private key from PEM encrypted with {@code password}: PKCS#8 ({@code ENCRYPTED PRIVATE KEY}) or
+     * OpenSSL's traditional encryption ({@code Proc-Type: 4,ENCRYPTED}).
+     *
+     * @throws SocketException {@code SSLPRIVATEKEY-CONSTRUCTOR-ERROR} for a wrong password or an unusable key
+     */
+    public void setPrivateKey(String pem, String password) throws SocketException {
+        tls.setKey(TlsKeys.privateKeyFromPem("Socket::setPrivateKey", pem, password));
+    }
+
+    /** Sets the private key from DER (PKCS#8, or traditional RSA/EC); as {@link #setPrivateKey(String)}. */
+    public void setPrivateKey(byte[] der) throws SocketException {
+        tls.setKey(TlsKeys.privateKeyFromDer("Socket::setPrivateKey", der));
+    }
+
+    /** Sets the private key. */
+    public void setPrivateKey(PrivateKey key) throws SocketException {
+        if (key == null) {
+            throw new SocketException(SocketError.SSL_PRIVATE_KEY_ERROR, "Socket::setPrivateKey",
+                    "Socket::setPrivateKey(): no private key given");
+        }
+        tls.setKey(key);
+    }
+
+    /**
+     * LiveCode's {@code sslCertificates}: CA certificate files (PEM, one or many certificates, or DER) and folders
+     * of them, trusted in addition to the system's CA store, for verifying peers. Replaces the previous list; no
+     * arguments clears it.
+     *
+     * @throws SocketException {@code SSLCERTIFICATE-CONSTRUCTOR-ERROR} naming a path that does not exist or holds
+     *                         no certificate
+     */
+    public void setSslCertificates(String... filesOrFolders) throws SocketException {
+        List<String> paths = filesOrFolders == null ? List.of() : List.of(filesOrFolders);
+        tls.setCa(paths, TlsTrust.loadCaPaths("Socket::setSslCertificates", paths));
+    }
+
+    /** The CA files and folders {@link #setSslCertificates} was given. */
+    public List<String> getSslCertificates() {
+        return tls.caPaths();
+    }
+
+    /**
+     * Whether the peer's certificate must verify for the handshake to succeed: true by default (LiveCode's "with
+     * verification"); false accepts any certificate ("without verification"), and {@link #verifyPeerCertificate()}
+     * still tells what verification would have said. On a server it applies to client certificates, when
+     * {@link #setClientAuth} asks for them.
+     */
+    public void setVerifyPeer(boolean verify) {
+        tls.setVerifyPeer(verify);
+    }
+
+    /** Whether peer certificates are verified (true unless {@link #setVerifyPeer(boolean)} turned it off). */
+    public boolean getVerifyPeer() {
+        return tls.verifyPeer();
+    }
+
+    /**
+     * LiveCode's "with verification for host": the server's certificate is verified for {@code hostname}, and
+     * {@code hostname} is sent as SNI, whatever address the socket connects to (a proxy or a tunnel). {@code null}
+     * goes back to the host of the connect call.
+     */
+    public void setVerificationHostname(String hostname) {
+        tls.setVerificationHost(hostname == null || hostname.isEmpty() ? null : hostname);
+    }
+
+    /** The verification host name, or {@code null}. */
+    public String getVerificationHostname() {
+        return tls.verificationHost();
+    }
+
+    /**
+     * The TLS version floor and ceiling, e.g. {@code ("TLSv1.2", "TLSv1.2")} to turn TLS 1.3 off; {@code null}
+     * leaves that end to the engine. Names: {@code TLSv1}, {@code TLSv1.1}, {@code TLSv1.2}, {@code TLSv1.3} (also
+     * {@code "1.2"}).
+     *
+     * @throws IllegalArgumentException for an unknown version or a floor above the ceiling
+     */
+    public void setTlsVersions(String min, String max) {
+        tls.setVersions(min, max);
+    }
+
+    /** The version floor and ceiling set, as {@code [min, max]} (each {@code null} when not set). */
+    public String[] getTlsVersions() {
+        return tls.versions();
+    }
+
+    /**
+     * The cipher suites to allow, in OpenSSL's names ({@code ECDHE-RSA-AES128-GCM-SHA256}) or IANA's
+     * ({@code TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256}); none restores the engine's defaults. Suites the engine does
+     * not know are left out; none at all makes the next handshake fail with {@code SOCKET-SSL-ERROR}.
+     */
+    public void setCipherList(String... ciphers) {
+        tls.setCiphers(ciphers == null ? null : List.of(ciphers));
+    }
+
+    /** The cipher suites set (IANA names), or {@code null} for the engine's defaults. */
+    public List<String> getCipherList() {
+        return tls.ciphers();
+    }
+
+    /** For a server: whether clients are asked for a certificate ({@code NONE} by default). */
+    public void setClientAuth(TlsClientAuth mode) {
+        tls.setClientAuth(mode);
+    }
+
+    /** The client certificate policy of a server. */
+    public TlsClientAuth getClientAuth() {
+        return tls.clientAuth();
+    }
+
+    /**
+     * Selects the TLS engine of this socket by name ({@code "openssl"} from ffsock-tls, {@code "jdk"}); {@code null}
+     * goes back to the process default ({@link io.ffsock.tls.TlsEngines#defaultEngine()}).
+     *
+     * @throws IllegalArgumentException when there is no such engine or it cannot run here
+     */
+    public void setTlsEngine(String name) {
+        tls.setEngine(name);
+    }
+
+    /** The TLS engine of the live session, else the one the next handshake would use. */
+    public String getTlsEngine() {
+        TlsConnection t = session();
+        return t != null ? t.engineName() : tls.engineName();
     }
 
     // =============================================================================================================

@@ -23,6 +23,10 @@ public enum SocketError {
     RECV_ERROR("SOCKET-RECV-ERROR"),
     /** A TLS failure: handshake, read or write. */
     SSL_ERROR("SOCKET-SSL-ERROR"),
+    /** {@code setCertificate} was given something that is not a certificate. */
+    SSL_CERTIFICATE_ERROR("SSLCERTIFICATE-CONSTRUCTOR-ERROR"),
+    /** {@code setPrivateKey} was given something that is not a usable private key (or the wrong password). */
+    SSL_PRIVATE_KEY_ERROR("SSLPRIVATEKEY-CONSTRUCTOR-ERROR"),
     /** getpeername(2) failed, for example on a socket that is not connected. */
     GETPEERINFO_ERROR("SOCKET-GETPEERINFO-ERROR"),
     /** getsockname(2) failed. */

@@ -40,6 +40,8 @@ public final class SocketFd {
     @SuppressWarnings("unused") // accessed through STATE
     private volatile int state;
     private final Arena arena = Arena.ofShared();
+    /** What rides on this descriptor (the TLS session); closed together with it. */
+    private volatile AutoCloseable attachment;
     /** Scratch owned by the thread holding the read lock. */
     public final Side read;
     /** Scratch owned by the thread holding the write lock. */
@@ -80,6 +82,22 @@ public final class SocketFd {
 
     public int type() {
         return type;
+    }
+
+    /**
+     * What rides on this connection (its TLS session), or {@code null}. Read it while holding an
+     * {@link #acquire()}: it is closed only after the last call in flight has left.
+     */
+    public AutoCloseable attachment() {
+        return attachment;
+    }
+
+    /**
+     * Attaches {@code a} (or detaches with {@code null}); an attachment still present when the descriptor is
+     * destroyed is closed then, after the last call in flight has left it.
+     */
+    public void attach(AutoCloseable a) {
+        attachment = a;
     }
 
     /** Registers a call in flight; false when the descriptor is closed (nothing was acquired then). */
@@ -135,6 +153,15 @@ public final class SocketFd {
         try (Arena a = Arena.ofConfined()) {
             // close(2) releases the descriptor even when it reports EINTR or EIO on Linux: never retry it
             LibC.close(LibC.newErrnoSegment(a), fd);
+        }
+        AutoCloseable att = attachment;
+        attachment = null;
+        if (att != null) {
+            try {
+                att.close();
+            } catch (Exception e) {
+                // an attachment's close gives back memory; nothing a closing socket could report
+            }
         }
         arena.close();
     }
