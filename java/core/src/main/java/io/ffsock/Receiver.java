@@ -145,6 +145,38 @@ final class Receiver {
     }
 
     /**
+     * Reads and drops what the kernel holds for {@code f} (at most 1 MiB), if no reader is busy. Closing a socket
+     * with unread bytes makes the kernel reset the connection instead of ending it, and a reset can destroy what
+     * was sent last: over TLS 1.3 there are nearly always unread bytes (the server's session tickets), which would
+     * turn every close into a reset that eats the close_notify. Never waits, never throws.
+     */
+    void drainQuietly(SocketFd f) {
+        if (!lock.tryLock()) {
+            return;
+        }
+        try {
+            if (!f.acquire()) {
+                return;
+            }
+            try {
+                long total = 0;
+                while (total < (1 << 20)) {
+                    MemorySegment room = buf.room(ReadBuffer.CHUNK);
+                    long n = f.recv(room, room.byteSize(), 0);
+                    if (n <= 0) {
+                        break;
+                    }
+                    total += n;
+                }
+            } finally {
+                f.release();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * Starts TLS on {@code f}: bytes already buffered are the peer's first TLS bytes (an application that read
      * ahead before STARTTLS), so they go to the session, which then runs the handshake. Caller holds both locks.
      */

@@ -153,6 +153,7 @@ public class Socket implements AutoCloseable {
         port = -1;
         if (f.attachment() instanceof TlsConnection t) {
             t.closeQuietly(f); // close_notify, if the socket takes it at once
+            receiver.drainQuietly(f); // unread session tickets would turn the close into a reset
         }
         boolean wasOpen = f.close();
         if (conn.unlinkOnClose && conn.unixPath != null) {

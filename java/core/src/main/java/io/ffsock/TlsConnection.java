@@ -190,8 +190,11 @@ final class TlsConnection implements AutoCloseable {
             switch (hs) {
                 case NEED_TASK -> runTasks();
                 case NEED_WRAP -> {
+                    // flights go out whole, in one send: a record per send would meet Nagle and delayed ACKs
+                    if (netOut.capacity() - netOut.limit() < packetSize) {
+                        flush(f, m, timeoutMs, " during the TLS handshake");
+                    }
                     wrapControl(f, m);
-                    flush(f, m, timeoutMs, " during the TLS handshake");
                 }
                 case NEED_UNWRAP, NEED_UNWRAP_AGAIN -> {
                     long r = unwrapBuffered(f, m, buf, null);
@@ -200,6 +203,9 @@ final class TlsConnection implements AutoCloseable {
                                 + "session (close_notify) during the handshake"));
                     }
                     if (r == 0 && engine.getHandshakeStatus() == hs) {
+                        // our flight goes out only now that we must wait for the peer's: so a reply the buffered
+                        // records call for joins it, rather than follow in a small send Nagle would hold back
+                        flush(f, m, timeoutMs, " during the TLS handshake");
                         long n = receive(f);
                         if (n == 0) {
                             throw new SocketException(SocketError.SSL_ERROR, m, Errors.named(m, "the peer closed the "

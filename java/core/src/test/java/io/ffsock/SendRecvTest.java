@@ -31,10 +31,25 @@ import static org.junit.jupiter.api.Assertions.*;
 class SendRecvTest {
     private static final int BIG = 128 * 1024;
 
+    /** Contract fixture PAIR; {@code TlsSendRecvTest} runs every case here over TLS by overriding the fixtures. */
+    Loopback.Pair pair() throws Exception {
+        return Loopback.pair();
+    }
+
+    /** An ffsock client and a JDK peer that reads and writes exact bytes. */
+    Loopback.RawPair rawPair() throws Exception {
+        return Loopback.rawPair();
+    }
+
+    /** A JDK client and the ffsock socket its listener accepted. */
+    Loopback.RawClient rawClient() throws Exception {
+        return Loopback.rawClient();
+    }
+
     @Test
     @DisplayName("C32 recv(n) returns exactly n bytes, only once all have arrived; the rest stays buffered")
     void c32_recvExactlyN() throws Exception {
-        try (Loopback.Pair p = Loopback.pair()) {
+        try (Loopback.Pair p = pair()) {
             AtomicBoolean lastSent = new AtomicBoolean();
             CompletableFuture<Void> f = later(0, () -> {
                 p.client().send("hel");
@@ -57,7 +72,7 @@ class SendRecvTest {
     @Test
     @DisplayName("C33 send(str), send(bin), sendBinary and sendi* return 0 on success")
     void c33_sendReturnsZero() throws Exception {
-        try (Loopback.Pair p = Loopback.pair()) {
+        try (Loopback.Pair p = pair()) {
             Socket c = p.client();
             assertEquals(0, c.send("ab"));
             assertEquals(0, c.send("cd", 200));
@@ -82,7 +97,7 @@ class SendRecvTest {
     @DisplayName("C34 recv(-1) after the peer sent data and closed returns all of it, then the socket is closed")
     void c34_recvAllAfterPeerClosed() throws Exception {
         String random256 = Loopback.randomAscii(256, 34);
-        try (Loopback.Pair p = Loopback.pair()) {
+        try (Loopback.Pair p = pair()) {
             p.client().send(random256);
             p.client().close();
             assertEquals(random256, p.accepted().recv(-1));
@@ -94,7 +109,7 @@ class SendRecvTest {
     @DisplayName("C35 recv(-1)/recvBinary(-1) read until the peer closes, across pauses (Qore returns early)")
     void c35_recvAllWaitsForClose() throws Exception {
         byte[] data = Loopback.randomBytes(BIG, 35);
-        try (Loopback.Pair p = Loopback.pair()) {
+        try (Loopback.Pair p = pair()) {
             CompletableFuture<Void> f = later(0, () -> {
                 p.client().send(java.util.Arrays.copyOfRange(data, 0, BIG / 2));
                 Thread.sleep(100);
@@ -106,7 +121,7 @@ class SendRecvTest {
             join(f);
         }
         String text = Loopback.randomAscii(1000, 35);
-        try (Loopback.Pair p = Loopback.pair()) {
+        try (Loopback.Pair p = pair()) {
             CompletableFuture<Void> f = later(0, () -> {
                 p.client().send(text.substring(0, 10));
                 Thread.sleep(100);
@@ -122,7 +137,7 @@ class SendRecvTest {
     @Test
     @DisplayName("C36 recv(0) returns what is available (waiting for at least one byte) and leaves the socket open")
     void c36_recvZeroReturnsAvailable() throws Exception {
-        try (Loopback.Pair p = Loopback.pair()) {
+        try (Loopback.Pair p = pair()) {
             Socket a = p.accepted();
             p.client().send("abc");
             assertTrue(a.isDataAvailable(200));
@@ -154,19 +169,19 @@ class SendRecvTest {
     @DisplayName("C37 recv(-1)/recv(0)/recvBinary(-1) when the peer closed without sending: empty, no exception, "
             + "closed; the next call throws SOCKET-NOT-OPEN")
     void c37_recvAllAtEof() throws Exception {
-        try (Loopback.Pair p = Loopback.pair()) {
+        try (Loopback.Pair p = pair()) {
             p.client().close();
             assertEquals("", p.accepted().recv(-1));
             assertFalse(p.accepted().isOpen());
             expect(SocketError.NOT_OPEN, "Socket::recv", () -> p.accepted().recv(-1));
         }
-        try (Loopback.Pair p = Loopback.pair()) {
+        try (Loopback.Pair p = pair()) {
             p.client().close();
             assertEquals("", p.accepted().recv(0));
             assertFalse(p.accepted().isOpen());
             expect(SocketError.NOT_OPEN, "Socket::recv", () -> p.accepted().recv(0));
         }
-        try (Loopback.Pair p = Loopback.pair()) {
+        try (Loopback.Pair p = pair()) {
             p.client().close();
             assertArrayEquals(new byte[0], p.accepted().recvBinary(-1));
             assertFalse(p.accepted().isOpen());
@@ -178,7 +193,7 @@ class SendRecvTest {
     @DisplayName("C38 recv(n) when the peer closes before n bytes: SOCKET-CLOSED with the bytes in partialData(), "
             + "closed")
     void c38_recvNCutShort() throws Exception {
-        try (Loopback.Pair p = Loopback.pair()) {
+        try (Loopback.Pair p = pair()) {
             p.client().send("abc");
             p.client().close();
             SocketException e = expect(SocketError.CLOSED, "Socket::recv", () -> p.accepted().recv(10));
@@ -187,7 +202,7 @@ class SendRecvTest {
             assertArrayEquals("abc".getBytes(StandardCharsets.US_ASCII), e.partialData());
             assertFalse(p.accepted().isOpen());
         }
-        try (Loopback.Pair p = Loopback.pair()) {
+        try (Loopback.Pair p = pair()) {
             p.client().send("abc");
             p.client().close();
             SocketException e = expect(SocketError.CLOSED, "Socket::recvBinary", () -> p.accepted().recvBinary(10));
@@ -200,7 +215,7 @@ class SendRecvTest {
     @DisplayName("C39 recv with a timeout and no data: SOCKET-TIMEOUT naming the method and the timeout; "
             + "the socket stays open")
     void c39_recvTimeout() throws Exception {
-        try (Loopback.Pair p = Loopback.pair()) {
+        try (Loopback.Pair p = pair()) {
             Socket a = p.accepted();
             long start = System.nanoTime();
             SocketException e = expect(SocketError.TIMEOUT, "Socket::recv", () -> a.recv(10, 100));
@@ -225,7 +240,7 @@ class SendRecvTest {
     @Test
     @DisplayName("C39 bytes a timed-out recv had gathered are returned by the next read, in order")
     void c39_timedOutBytesAreKept() throws Exception {
-        try (Loopback.RawClient r = Loopback.rawClient()) {
+        try (Loopback.RawClient r = rawClient()) {
             OutputStream out = r.raw().getOutputStream();
             Socket a = r.accepted();
             out.write("012".getBytes(StandardCharsets.US_ASCII));
@@ -247,7 +262,7 @@ class SendRecvTest {
     @Test
     @DisplayName("C40 timeout 0 with no data: SOCKET-TIMEOUT at once")
     void c40_zeroTimeout() throws Exception {
-        try (Loopback.Pair p = Loopback.pair()) {
+        try (Loopback.Pair p = pair()) {
             Socket a = p.accepted();
             long start = System.nanoTime();
             SocketException e = expect(SocketError.TIMEOUT, "Socket::recv", () -> a.recv(-1, 0));
@@ -264,7 +279,7 @@ class SendRecvTest {
     @DisplayName("C41 isDataAvailable(t) then recvBinary(0, 0) returns what is buffered; looped, 128 KiB arrive intact")
     void c41_isDataAvailableThenRecvNoWait() throws Exception {
         byte[] data = Loopback.randomBytes(BIG, 41);
-        try (Loopback.Pair p = Loopback.pair()) {
+        try (Loopback.Pair p = pair()) {
             CompletableFuture<Void> f = later(0, () -> p.client().send(data, 200));
             Socket a = p.accepted();
             java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
@@ -282,7 +297,7 @@ class SendRecvTest {
     @Test
     @DisplayName("C42 connection reset while receiving: SOCKET-CLOSED \"remote end closed the connection\", closed")
     void c42_resetWhileReceiving() throws Exception {
-        try (Loopback.RawClient r = Loopback.rawClient()) {
+        try (Loopback.RawClient r = rawClient()) {
             Socket a = r.accepted();
             r.raw().setSoLinger(true, 0);
             CompletableFuture<Void> f = later(50, () -> r.raw().close());
@@ -295,7 +310,7 @@ class SendRecvTest {
             join(f);
         }
         // bytes that arrived before the reset are not lost
-        try (Loopback.RawClient r = Loopback.rawClient()) {
+        try (Loopback.RawClient r = rawClient()) {
             Socket a = r.accepted();
             r.raw().getOutputStream().write("ab".getBytes(StandardCharsets.US_ASCII));
             assertTrue(a.isDataAvailable(200));
@@ -310,7 +325,7 @@ class SendRecvTest {
     @Test
     @DisplayName("C43 integer round trips, big-endian and LSB")
     void c43_integerRoundTrips() throws Exception {
-        try (Loopback.Pair p = Loopback.pair()) {
+        try (Loopback.Pair p = pair()) {
             Socket c = p.client();
             Socket a = p.accepted();
             c.sendi1(10);
@@ -348,7 +363,7 @@ class SendRecvTest {
     @Test
     @DisplayName("C44 integer wire byte order, checked by a RAW peer")
     void c44_integerWireOrder() throws Exception {
-        try (Loopback.RawPair r = Loopback.rawPair()) {
+        try (Loopback.RawPair r = rawPair()) {
             Socket s = r.socket();
             InputStream in = r.raw().getInputStream();
             s.sendi1(10);
@@ -371,7 +386,7 @@ class SendRecvTest {
     @Test
     @DisplayName("C45 integer truncation and sign: sendi* keep the low bytes; recvi* are signed, recvu* unsigned")
     void c45_integerTruncationAndSign() throws Exception {
-        try (Loopback.RawPair r = Loopback.rawPair()) {
+        try (Loopback.RawPair r = rawPair()) {
             Socket s = r.socket();
             InputStream in = r.raw().getInputStream();
             OutputStream out = r.raw().getOutputStream();
@@ -406,7 +421,7 @@ class SendRecvTest {
     @Test
     @DisplayName("C46 integer readers throw SOCKET-CLOSED on EOF and SOCKET-TIMEOUT naming Socket::recvi4()")
     void c46_integerReaderEofAndTimeout() throws Exception {
-        try (Loopback.Pair p = Loopback.pair()) {
+        try (Loopback.Pair p = pair()) {
             expect(SocketError.TIMEOUT, "Socket::recvi4", () -> p.accepted().recvi4(100));
             assertTrue(p.accepted().isOpen());
             p.client().sendi1(1);
@@ -422,7 +437,7 @@ class SendRecvTest {
     @Test
     @DisplayName("C46 an integer split across reads is assembled: 4 bytes sent one at a time with pauses")
     void c46_integerSplitAcrossReads() throws Exception {
-        try (Loopback.RawPair r = Loopback.rawPair()) {
+        try (Loopback.RawPair r = rawPair()) {
             OutputStream out = r.raw().getOutputStream();
             byte[] v = {0x00, 0x24, (byte) 0x87, 0x41};
             CompletableFuture<Void> f = later(0, () -> {
@@ -451,7 +466,7 @@ class SendRecvTest {
     @Test
     @DisplayName("C47 sending zero bytes returns 0 and sends nothing; unopened it still throws SOCKET-NOT-OPEN")
     void c47_sendZeroBytes() throws Exception {
-        try (Loopback.RawPair r = Loopback.rawPair()) {
+        try (Loopback.RawPair r = rawPair()) {
             Socket s = r.socket();
             assertEquals(0, s.send(""));
             assertEquals(0, s.send(new byte[0]));
@@ -474,7 +489,7 @@ class SendRecvTest {
     @DisplayName("C48 a 128 KiB binary transfer arrives byte for byte (recvBinary(0) looped, and recvBinary(-1))")
     void c48_largeBinaryTransfer() throws Exception {
         byte[] data = Loopback.randomBytes(BIG, 48);
-        try (Loopback.Pair p = Loopback.pair()) {
+        try (Loopback.Pair p = pair()) {
             CompletableFuture<Void> f = later(0, () -> assertEquals(0, p.client().send(data)));
             java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
             while (got.size() < BIG) {
@@ -510,7 +525,7 @@ class SendRecvTest {
             assertEquals("UTF-8", s.getEncoding());
             assertEquals("UTF-8", s.getCharset());
         }
-        try (Loopback.RawPair r = Loopback.rawPair()) {
+        try (Loopback.RawPair r = rawPair()) {
             Socket s = r.socket();
             InputStream in = r.raw().getInputStream();
             OutputStream out = r.raw().getOutputStream();
@@ -533,7 +548,7 @@ class SendRecvTest {
     @DisplayName("C50 sending after the peer went away: SOCKET-SEND-ERROR (EPIPE or ECONNRESET) naming "
             + "Socket::send(), then closed")
     void c50_sendAfterPeerClosed() throws Exception {
-        try (Loopback.Pair p = Loopback.pair()) {
+        try (Loopback.Pair p = pair()) {
             p.client().close();
             Socket a = p.accepted();
             byte[] chunk = new byte[1024];
@@ -559,7 +574,7 @@ class SendRecvTest {
     @Test
     @DisplayName("C51 send timeout while the peer does not read: SOCKET-TIMEOUT naming Socket::send(); still open")
     void c51_sendTimeout() throws Exception {
-        try (Loopback.Pair p = Loopback.pair()) {
+        try (Loopback.Pair p = pair()) {
             Socket a = p.accepted();
             byte[] chunk = new byte[1 << 20];
             SocketException e = null;
