@@ -65,6 +65,8 @@ final class TlsConnection implements AutoCloseable {
     private boolean inboundDone;
     /** Set while {@link #handshake} runs: it does the engine's tasks and replies itself. */
     private boolean handshaking;
+    /** One unwrap call is due even with no ciphertext buffered (see unwrapBuffered). */
+    private boolean kick;
 
     // write side, guarded by the sender's lock; netOut is in read mode: [position, limit) is ciphertext to send
     private final MemorySegment outSeg;
@@ -85,7 +87,8 @@ final class TlsConnection implements AutoCloseable {
         this.senderLock = senderLock;
         this.preferDirect = ctx.context().prefersDirectBuffers();
         SSLSession s = engine.getSession();
-        this.appSize = s.getApplicationBufferSize();
+        // room for one record's plaintext: an engine may want the record's whole payload (Netty's does)
+        this.appSize = Math.max(s.getApplicationBufferSize(), s.getPacketBufferSize());
         this.packetSize = s.getPacketBufferSize();
         int cap = 4 * packetSize;
         inSeg = arena.allocate(cap);
@@ -176,31 +179,71 @@ final class TlsConnection implements AutoCloseable {
         }
         int timeout = Socket.timeoutInt(timeoutMs);
         handshaking = true;
+        TlsTrust.LAST_FAILURE.remove();
         try {
             handshakeLoop(f, m, buf, timeoutMs, timeout);
         } finally {
             handshaking = false;
+            TlsTrust.LAST_FAILURE.remove();
         }
+    }
+
+    /**
+     * The engine gave up on the handshake (it has closed itself, usually after queuing an alert): sends the alert
+     * if the socket takes it, and finds the reason, from the trust manager's report, from the engine's exception,
+     * or {@code fallback}.
+     */
+    private SocketException aborted(SocketFd f, String m, String fallback) {
+        TlsTrust.Result v = TlsTrust.LAST_FAILURE.get();
+        SSLException cause = null;
+        try {
+            ByteBuffer sink = ByteBuffer.allocateDirect(appSize);
+            engine.unwrap(EMPTY, sink);
+            engine.wrap(EMPTY, sink);
+        } catch (SSLException e) {
+            cause = e;
+        } catch (RuntimeException e) {
+            // nothing more to learn
+        }
+        sendAlertQuietly(f);
+        String reason = v != null ? "certificate verification failed: " + v.describe()
+                : cause != null ? reason(cause) : fallback;
+        SocketException x = new SocketException(SocketError.SSL_ERROR, m, Errors.named(m, "the TLS handshake "
+                + "failed (" + engineName() + " engine): " + reason));
+        if (cause != null) {
+            x.initCause(cause);
+        }
+        return x;
     }
 
     private void handshakeLoop(SocketFd f, String m, ReadBuffer buf, long timeoutMs, int timeout)
             throws SocketException {
+        boolean wrapped = false;
         for (;;) {
             SSLEngineResult.HandshakeStatus hs = engine.getHandshakeStatus();
             switch (hs) {
-                case NEED_TASK -> runTasks();
+                case NEED_TASK -> {
+                    runTasks();
+                    wrapped = true; // the task's result, too, is acted on by the engine's next call
+                }
                 case NEED_WRAP -> {
                     // flights go out whole, in one send: a record per send would meet Nagle and delayed ACKs
                     if (netOut.capacity() - netOut.limit() < packetSize) {
                         flush(f, m, timeoutMs, " during the TLS handshake");
                     }
-                    wrapControl(f, m);
+                    if (wrapControl(f, m) == SSLEngineResult.Status.CLOSED || engine.isOutboundDone()) {
+                        throw aborted(f, m, "the engine closed the session and sent the peer an alert");
+                    }
+                    wrapped = true;
                 }
                 case NEED_UNWRAP, NEED_UNWRAP_AGAIN -> {
+                    // after a wrap or a task, one unwrap call even with nothing to read: an engine that queued an
+                    // alert or finished a task (Netty's OpenSSL engine) acts on it only when called again
+                    kick = wrapped;
+                    wrapped = false;
                     long r = unwrapBuffered(f, m, buf, null);
                     if (r == EOF) {
-                        throw new SocketException(SocketError.SSL_ERROR, m, Errors.named(m, "the peer ended the TLS "
-                                + "session (close_notify) during the handshake"));
+                        throw aborted(f, m, "the peer ended the TLS session (close_notify) during the handshake");
                     }
                     if (r == 0 && engine.getHandshakeStatus() == hs) {
                         // our flight goes out only now that we must wait for the peer's: so a reply the buffered
@@ -208,9 +251,9 @@ final class TlsConnection implements AutoCloseable {
                         flush(f, m, timeoutMs, " during the TLS handshake");
                         long n = receive(f);
                         if (n == 0) {
-                            throw new SocketException(SocketError.SSL_ERROR, m, Errors.named(m, "the peer closed the "
-                                    + "connection during the TLS handshake (is it a TLS server? a plain TCP peer, or"
-                                    + " one that rejected our certificate or protocol, does this)"));
+                            throw aborted(f, m, "the peer closed the connection during the TLS handshake (a "
+                                    + "plain TCP peer does this, and so does one that rejected our certificate or"
+                                    + " protocol)");
                         }
                         if (n < 0 && (n != -Errno.EAGAIN || f.isClosed())) {
                             if (f.isClosed()) {
@@ -409,7 +452,8 @@ final class TlsConnection implements AutoCloseable {
             return EOF;
         }
         long total = 0;
-        while (netIn.hasRemaining()) {
+        while (netIn.hasRemaining() || kick) {
+            kick = false;
             ByteBuffer dst;
             MemorySegment room = null;
             if (direct != null) {
@@ -431,9 +475,12 @@ final class TlsConnection implements AutoCloseable {
             try {
                 res = engine.unwrap(netIn, dst);
             } catch (SSLException e) {
-                throw failure(f, m, "TLS error while receiving", e);
+                throw failure(f, m, handshaking ? "the TLS handshake failed" : "TLS error while receiving", e);
             }
             int produced = res.bytesProduced();
+            // during the handshake, one more unwrap after the input ran out: an engine that advances its handshake
+            // at the start of a call (Netty's OpenSSL engine) finishes only on the call after the one that fed it
+            kick = handshaking && res.bytesConsumed() > 0 && !netIn.hasRemaining();
             if (produced > 0) {
                 if (direct == null) {
                     if (room == null) {
@@ -459,7 +506,7 @@ final class TlsConnection implements AutoCloseable {
                     return total > 0 ? total : EOF;
                 }
                 case BUFFER_UNDERFLOW -> {
-                    if (netIn.position() == 0 && netIn.limit() == netIn.capacity()) {
+                    if (netIn.limit() > 0 && netIn.position() == 0 && netIn.limit() == netIn.capacity()) {
                         throw new SocketException(SocketError.SSL_ERROR, m, Errors.named(m, "the peer sent a TLS "
                                 + "record larger than " + netIn.capacity() + " bytes"));
                     }
@@ -579,18 +626,20 @@ final class TlsConnection implements AutoCloseable {
     }
 
     /** Wraps one control message (handshake, alert, close_notify) into netOut; caller holds the sender's lock. */
-    private void wrapControl(SocketFd f, String m) throws SocketException {
+    private SSLEngineResult.Status wrapControl(SocketFd f, String m) throws SocketException {
         netOut.compact();
+        SSLEngineResult res;
         try {
-            SSLEngineResult res = engine.wrap(EMPTY, netOut);
+            res = engine.wrap(EMPTY, netOut);
             if (res.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_TASK) {
                 runTasks();
             }
         } catch (SSLException e) {
             netOut.flip();
-            throw failure(f, m, "TLS error", e);
+            throw failure(f, m, handshaking ? "the TLS handshake failed" : "TLS error", e);
         }
         netOut.flip();
+        return res.getStatus();
     }
 
     /**
@@ -690,7 +739,9 @@ final class TlsConnection implements AutoCloseable {
     private SocketException failure(SocketFd f, String m, String what, SSLException e) {
         sendAlertQuietly(f);
         TlsTrust.VerifyException v = find(e, TlsTrust.VerifyException.class);
-        String reason = v != null ? v.getMessage() : reason(e);
+        TlsTrust.Result last = TlsTrust.LAST_FAILURE.get();
+        String reason = v != null ? v.getMessage()
+                : last != null ? "certificate verification failed: " + last.describe() : reason(e);
         SocketException x = new SocketException(SocketError.SSL_ERROR, m, Errors.named(m, what + " ("
                 + engineName() + " engine): " + reason));
         x.initCause(e);

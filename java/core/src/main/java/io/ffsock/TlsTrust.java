@@ -499,6 +499,13 @@ final class TlsTrust {
     // the trust manager the engines call
     // =========================================================================================================
 
+    /**
+     * The verification failure the trust manager last reported on this thread. Engines call the trust manager on
+     * the thread that drives the handshake (JDK: in a delegated task ffsock runs; OpenSSL: in the verify callback
+     * of the handshake call), and not every engine hands the exception back: the handshake reads it from here.
+     */
+    static final ThreadLocal<Result> LAST_FAILURE = new ThreadLocal<>();
+
     /** Thrown by the trust manager when verification is on and the chain fails; carries the result. */
     static final class VerifyException extends CertificateException {
         private static final long serialVersionUID = 1L;
@@ -524,6 +531,7 @@ final class TlsTrust {
                 }
                 Result r = verify(chain, checkHost ? host : null, server);
                 if (!r.ok()) {
+                    LAST_FAILURE.set(r);
                     throw new VerifyException(r);
                 }
             }

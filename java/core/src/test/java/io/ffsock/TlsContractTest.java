@@ -155,7 +155,8 @@ public class TlsContractTest {
             });
             SocketException e = expect(SocketError.SSL_ERROR, "Socket::connectSSL", () -> c.connectSSL(dest(plain),
                     2000));
-            says(e, "closed the connection during the TLS handshake");
+            // the server closed with our ClientHello unread: the kernel ends the connection with a FIN or a reset
+            says(e, "during the TLS handshake");
             assertFalse(c.isSecure());
             assertFalse(c.isOpen(), "a failed connectSSL left the socket open");
             join(f);
