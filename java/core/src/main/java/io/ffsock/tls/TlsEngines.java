@@ -61,6 +61,18 @@ public final class TlsEngines {
         return List.copyOf(out);
     }
 
+    /**
+     * Adds an engine by hand (one not found through {@link java.util.ServiceLoader}), replacing any engine of the
+     * same name. It takes part in the default choice by its priority like the others.
+     */
+    public static synchronized void register(TlsEngineProvider provider) {
+        List<TlsEngineProvider> out = new ArrayList<>(all());
+        out.removeIf(p -> p.name().equalsIgnoreCase(provider.name()));
+        out.add(provider);
+        out.sort(Comparator.comparingInt(TlsEngineProvider::priority).reversed());
+        all = List.copyOf(out);
+    }
+
     /** The names of the engines that can run here, the highest priority first. */
     public static List<String> available() {
         List<String> out = new ArrayList<>();
