@@ -63,6 +63,11 @@ final class FdBaseline implements BeforeAllCallback, AfterAllCallback {
             } catch (io.ffsock.SocketException e) {
                 // only loading mattered here; the tests themselves report what ffsock does wrong
             }
+            // the TLS engines: BoringSSL's native library, and the system CA bundle ffsock reads once
+            io.ffsock.tls.TlsEngines.available();
+            try (io.ffsock.Socket s = new io.ffsock.Socket()) {
+                s.getTlsEngine();
+            }
             // the JDK keeps one socket of a socketpair open for good once its socket code is first used (the
             // descriptor it dup2()s over a socket being closed)
             try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
