@@ -13,7 +13,8 @@ import java.util.Objects;
  * The {@code demo} verb, what {@code ./ffsock} runs when given no verb: ffsock doing its main job on this machine
  * with no set-up. Over TCP/IPv4, TCP/IPv6 (when ::1 is configured) and a UNIX socket it runs an echo server and a
  * client through the Qore API, prints both ends' {@code getPeerInfo()}/{@code getSocketInfo()}, sends integers in
- * both byte orders, catches a timeout as SOCKET-TIMEOUT, and then times a 64-byte round trip against
+ * both byte orders, catches a timeout as SOCKET-TIMEOUT, runs the same echo over TLS on every TLS engine present
+ * ({@link TlsDemo}), and then times a 64-byte round trip against
  * {@code java.nio.channels.SocketChannel} in the same run.
  */
 final class Demo {
@@ -54,6 +55,7 @@ final class Demo {
             dir = Files.createTempDirectory("ffsock-demo");
             String path = dir.resolve("echo.sock").toString();
             echo("AF_UNIX", path, path);
+            new TlsDemo(out).run(dir);
             out.println();
             new RoundTrip(out, rounds).run();
             return 0;
