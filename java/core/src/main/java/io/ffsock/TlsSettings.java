@@ -40,12 +40,19 @@ final class TlsSettings {
     private Ctx client;
     private Ctx server;
 
-    /** Takes {@code o}'s settings (an accepted socket inherits its listener's); contexts are built anew. */
+    /**
+     * The listener these settings were copied from, whose contexts they use until a setting of their own changes:
+     * an accepted socket that upgrades (upgradeServerToSSL) then costs no context of its own.
+     */
+    private TlsSettings parent;
+
+    /** Takes {@code o}'s settings (an accepted socket inherits its listener's) and shares its contexts. */
     void copyFrom(TlsSettings o) {
         TlsSettings s = this;
         synchronized (o) {
             synchronized (this) {
                 copy(o, s);
+                parent = o;
             }
         }
     }
@@ -64,8 +71,9 @@ final class TlsSettings {
         s.engine = o.engine;
     }
 
-    /** Drops the cached contexts (a setting changed, or the socket is gone). */
+    /** Drops the cached contexts (a setting changed, or the socket is gone), and the parent's. */
     synchronized void invalidate() {
+        parent = null;
         if (client != null) {
             client.context().close();
             client = null;
@@ -195,7 +203,15 @@ final class TlsSettings {
      *                         does not match the certificate, an unknown engine, versions or ciphers the engine
      *                         cannot do
      */
-    synchronized Ctx context(String m, boolean asServer) throws SocketException {
+    Ctx context(String m, boolean asServer) throws SocketException {
+        TlsSettings p;
+        synchronized (this) {
+            p = parent;
+        }
+        return p != null ? p.context(m, asServer) : ownContext(m, asServer);
+    }
+
+    private synchronized Ctx ownContext(String m, boolean asServer) throws SocketException {
         Ctx c = asServer ? server : client;
         if (c != null) {
             return c;

@@ -42,6 +42,13 @@ public final class Main {
         switch (verb) {
             case "demo":
                 return new Demo(System.out).run(rest);
+            case "tls-bench":
+                try {
+                    return new TlsBench(System.out).run(rest);
+                } catch (Exception e) {
+                    System.err.println("ffsock tls-bench: " + e);
+                    return 1;
+                }
             case "help":
             case "-h":
             case "--help":
@@ -64,6 +71,8 @@ public final class Main {
         out.println();
         out.println("verbs:");
         out.println("  demo        run the ffsock demo (the default when no verb is given)");
+        out.println("  tls-bench   TLS bulk MB/s and handshakes/s: OpenSSL engine, JDK engine, JDK SSLSocket");
+        out.println("              [--mib N] [--batches N] [--handshake-ms N]");
         out.println("  help        print this text (also -h, --help)");
         out.println();
         out.println("verbs handled by the ./ffsock launcher itself:");

@@ -132,7 +132,8 @@ final class TlsDemo {
         }
     }
 
-    private static void keytool(String... args) throws IOException, InterruptedException {
+    /** Runs the JDK's keytool (always there, unlike openssl). */
+    static void keytool(String... args) throws IOException, InterruptedException {
         Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
         List<String> cmd = new java.util.ArrayList<>();
         cmd.add(keytool.toString());
