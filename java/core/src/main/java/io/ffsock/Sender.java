@@ -27,12 +27,17 @@ final class Sender {
 
     /** Sends all {@code len} bytes of {@code data} (native or heap); returns 0 as Qore's send does. */
     int send(SocketFd f, String m, MemorySegment data, long len, long timeoutMs) throws SocketException {
+        return send(f, m, data, 0, len, timeoutMs);
+    }
+
+    /** Sends {@code data[off, off+len)} without making a slice of it; returns 0. */
+    int send(SocketFd f, String m, MemorySegment data, long off, long len, long timeoutMs) throws SocketException {
         if (len == 0) {
             return 0;
         }
         lock.lock();
         try {
-            return sendLocked(f, m, data, len, timeoutMs);
+            return sendLocked(f, m, data, off, len, timeoutMs);
         } finally {
             lock.unlock();
         }
@@ -50,19 +55,19 @@ final class Sender {
                 case 4 -> s.set(be ? WireInts.INT_BE : WireInts.INT_LE, 0, (int) v);
                 default -> s.set(be ? WireInts.LONG_BE : WireInts.LONG_LE, 0, v);
             }
-            return sendLocked(f, m, s, size, timeoutMs);
+            return sendLocked(f, m, s, 0, size, timeoutMs);
         } finally {
             lock.unlock();
         }
     }
 
     /** Writes all {@code len} bytes; caller holds the lock and an acquire on {@code f}. */
-    private int sendLocked(SocketFd f, String m, MemorySegment data, long len, long timeoutMs)
+    private int sendLocked(SocketFd f, String m, MemorySegment data, long start, long len, long timeoutMs)
             throws SocketException {
         int timeout = Socket.timeoutInt(timeoutMs);
         long off = 0;
         while (off < len) {
-            long n = f.send(off == 0 ? data : data.asSlice(off), len - off, 0);
+            long n = f.send(data, start + off, len - off, 0);
             if (n > 0) {
                 off += n;
                 continue;

@@ -103,7 +103,7 @@ public final class FrameReader implements AutoCloseable {
                 }
             }
             makeRoom();
-            long r = socket.read(buf.asSlice(end, capacity - end), timeoutMs);
+            long r = socket.read(buf, end, capacity - end, timeoutMs);
             reads++;
             if (r < 0) {
                 if (start == end) {

@@ -140,7 +140,7 @@ public final class FrameWriter implements AutoCloseable {
         return frames;
     }
 
-    /** Calls of {@link Socket#write(MemorySegment)} so far: with small frames, far fewer than frames written. */
+    /** Calls of {@link Socket#write(MemorySegment, long, long)} so far: with small frames, far fewer than frames written. */
     public long sends() {
         return sends;
     }
@@ -170,7 +170,7 @@ public final class FrameWriter implements AutoCloseable {
             long n = pos;
             pos = 0; // a failed send leaves nothing half-buffered: the socket is closed after a send error anyway
             sends++;
-            socket.write(buf.asSlice(0, n));
+            socket.write(buf, 0, n);
         }
     }
 
@@ -184,7 +184,7 @@ public final class FrameWriter implements AutoCloseable {
         sends++;
         socket.write(buf);
         sends++;
-        socket.write(payload.asSlice(offset + head, length - head));
+        socket.write(payload, offset + head, length - head);
         frames++;
         int t = format.overhead() - h;
         if (t > 0) {
