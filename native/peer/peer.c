@@ -17,6 +17,8 @@
  *         rtt SIZE COUNT      COUNT round trips of SIZE bytes through the echo service
  *         stream SIZE COUNT   COUNT frames of a 4-byte big-endian length and SIZE bytes, one send() per frame,
  *                             into the sink, then waits for its 'K'
+ *         eagain SIZE COUNT   COUNT recv(2) calls with MSG_DONTWAIT on the idle echo connection, each returning
+ *                             EAGAIN: the cost of the call itself, the floor of the downcall benchmark
  *       The benchmark harness interleaves these batches with the JVM contenders' batches in the same run.
  */
 #define _GNU_SOURCE
@@ -349,6 +351,11 @@ static int client(const char *target) {
             }
             char k;
             ok = ok && recv_all(sfd, &k, 1) == 1 && k == 'K';
+        } else if (strcmp(cmd, "eagain") == 0) {
+            /* the echo connection is idle between batches: each recv returns EAGAIN at once */
+            for (long i = 0; i < count && ok; i++) {
+                ok = recv(efd, in, (size_t) size, MSG_DONTWAIT) < 0 && errno == EAGAIN;
+            }
         } else {
             printf("error unknown command %s\n", cmd);
             fflush(stdout);
