@@ -10,14 +10,15 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The report as an SVG bar chart: per scenario, one bar per contender, its length the time per operation
- * relative to ffsock (so ffsock's bar ends on the line at 1.0, shorter bars are faster), labelled with the ratio
- * and the median in the scenario's own unit.
+ * The report as an SVG bar chart: per scenario, one bar per contender showing its time per operation relative to
+ * ffsock on a log scale centred on ffsock's line, so a bar to the left is faster than ffsock and one to the right
+ * slower (a log scale, because coalesced streaming differs from one send per message by more than an order of
+ * magnitude), with the ratio and the median in the scenario's own unit written beside it.
  */
 final class Chart {
     private Chart() {}
 
-    private static final int WIDTH = 960;
+    private static final int WIDTH = 1000;
     private static final int LABEL = 250;
     private static final int BARS = 500;
     private static final int BAR = 13;
@@ -29,17 +30,23 @@ final class Chart {
             Contender.NIO, "#d62728", Contender.JAVA_NET, "#e377c2", Contender.JNR, "#2ca02c");
 
     static String svg(List<Result> results, String command) {
-        double max = 1.5;
+        // a log2 axis centred on ffsock: bars to the left are faster than ffsock, to the right slower
+        double lo = 0.5;
+        double hi = 2;
         for (Result r : results) {
             for (Contender c : r.series().keySet()) {
                 double x = r.ratio(c);
-                if (!Double.isNaN(x)) {
-                    max = Math.max(max, x);
+                if (!Double.isNaN(x) && x > 0) {
+                    lo = Math.min(lo, x);
+                    hi = Math.max(hi, x);
                 }
             }
         }
-        max = Math.min(Math.ceil(max * 2) / 2, 4.0);
-        int height = 90;
+        int left = (int) Math.ceil(-log2(Math.max(lo, 1.0 / 256)));
+        int right = (int) Math.ceil(log2(Math.min(hi, 256)));
+        double perOctave = (double) BARS / (left + right);
+        int center = LABEL + (int) Math.round(left * perOctave);
+        int height = 100;
         for (Result r : results) {
             height += GROUP_TITLE + r.series().size() * (BAR + GAP) + 8;
         }
@@ -50,23 +57,24 @@ final class Chart {
                 WIDTH, height, WIDTH, height));
         b.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>%n", WIDTH, height));
         b.append("<text x=\"16\" y=\"26\" font-size=\"16\" font-weight=\"bold\">ffsock bench: time per operation"
-                + " relative to ffsock (shorter is faster)</text>\n");
+                + " relative to ffsock \u2014 left of the line is faster than ffsock, right is slower</text>\n");
         b.append("<text x=\"16\" y=\"46\" fill=\"#555\">").append(esc(command)).append(" \u2014 ")
                 .append(LocalDate.now()).append(", ").append(Runtime.getRuntime().availableProcessors())
                 .append(" CPUs, ").append(esc(System.getProperty("java.vm.name") + " "
                         + System.getProperty("java.version")))
-                .append("; medians of interleaved batches against one C server</text>\n");
-        int x0 = LABEL;
-        int top = 66;
-        // axis ticks
-        for (double t = 0; t <= max + 1e-9; t += 0.5) {
-            int x = x0 + (int) Math.round(t / max * BARS);
+                .append("; medians of interleaved batches against one C server; log scale</text>\n");
+        int top = 72;
+        for (int o = -left; o <= right; o++) {
+            int x = center + (int) Math.round(o * perOctave);
             b.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\""
-                            + " stroke-width=\"1\"%s/>%n", x, top, x, height - 30, t == 1.0 ? "#1f5fa8" : "#e3e3e3",
-                    t == 1.0 ? " stroke-dasharray=\"4 3\"" : ""));
+                            + " stroke-width=\"1\"%s/>%n", x, top, x, height - 30, o == 0 ? "#1f5fa8" : "#e3e3e3",
+                    o == 0 ? " stroke-dasharray=\"4 3\"" : ""));
+            double v = Math.pow(2, o);
             b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" fill=\"#555\">"
-                    + "%.1f\u00d7</text>%n", x, height - 14, t));
+                    + "%s\u00d7</text>%n", x, height - 14, v >= 1 ? String.valueOf((int) v) : "1/" + (int) (1 / v)));
         }
+        b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-weight=\"bold\" fill=\"#555\">"
+                + "ratio \u00b7 median</text>%n", LABEL + BARS + 12, top - 4));
         int y = top + 6;
         for (Result r : results) {
             Scenario sc = r.scenario();
@@ -77,19 +85,22 @@ final class Chart {
                 Contender c = s.contender;
                 String label = c.id() + (c == sc.reference() ? " (reference)" : "");
                 b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>%n",
-                        x0 - 8, y + BAR - 3, esc(label)));
+                        LABEL - 8, y + BAR - 3, esc(label)));
                 double ratio = r.ratio(c);
-                if (Double.isNaN(ratio)) {
+                if (Double.isNaN(ratio) || ratio <= 0) {
                     b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" fill=\"#d62728\">did not run"
-                            + "</text>%n", x0 + 4, y + BAR - 3));
+                            + "</text>%n", LABEL + BARS + 12, y + BAR - 3));
                 } else {
-                    int w = (int) Math.round(Math.min(ratio, max) / max * BARS);
+                    double o = Math.max(-left, Math.min(right, log2(ratio)));
+                    int x = center + (int) Math.round(o * perOctave);
+                    int x1 = Math.min(x, center);
+                    int w = Math.max(Math.abs(x - center), 2);
                     b.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\""
-                            + " fill=\"%s\"/>%n", x0, y, Math.max(w, 1), BAR, COLOURS.get(c)));
-                    String text = String.format(Locale.ROOT, "%.2f\u00d7 \u00b7 %s %s%s", ratio,
-                            Tables.format(sc, s.median()), sc.unit(), ratio > max ? " \u2192" : "");
+                            + " fill=\"%s\"/>%n", x1, y, w, BAR, COLOURS.get(c)));
+                    String text = String.format(Locale.ROOT, "%.2f\u00d7 \u00b7 %s %s", ratio,
+                            Tables.format(sc, s.median()), sc.unit());
                     b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" fill=\"#222\">%s</text>%n",
-                            x0 + w + 6, y + BAR - 3, esc(text)));
+                            LABEL + BARS + 12, y + BAR - 3, esc(text)));
                 }
                 y += BAR + GAP;
             }
@@ -97,6 +108,10 @@ final class Chart {
         }
         b.append("</svg>\n");
         return b.toString();
+    }
+
+    private static double log2(double x) {
+        return Math.log(x) / Math.log(2);
     }
 
     private static String esc(String s) {
