@@ -61,7 +61,11 @@ final class Sender {
         }
     }
 
-    /** Writes all {@code len} bytes; caller holds the lock and an acquire on {@code f}. */
+    /**
+     * Writes all {@code len} bytes; caller holds the lock and an acquire on {@code f}. A send that took only part of
+     * what it was given found the socket's buffer full, so the next send would fail with EAGAIN: it waits in poll
+     * for room straight away instead, one system call fewer per wait on bulk writes.
+     */
     private int sendLocked(SocketFd f, String m, MemorySegment data, long start, long len, long timeoutMs)
             throws SocketException {
         int timeout = Socket.timeoutInt(timeoutMs);
@@ -70,14 +74,17 @@ final class Sender {
             long n = f.send(data, start + off, len - off, 0);
             if (n > 0) {
                 off += n;
-                continue;
-            }
-            if (f.isClosed()) {
-                throw Errors.closedLocally(m, null);
-            }
-            if (n != -Errno.EAGAIN) {
-                closeIfCurrent.accept(f);
-                throw Errors.sendError(m, (int) -n);
+                if (off == len) {
+                    break;
+                }
+            } else {
+                if (f.isClosed()) {
+                    throw Errors.closedLocally(m, null);
+                }
+                if (n != -Errno.EAGAIN) {
+                    closeIfCurrent.accept(f);
+                    throw Errors.sendError(m, (int) -n);
+                }
             }
             int ev = f.poll(f.write, Net.POLLOUT, timeout);
             if (f.isClosed()) {
