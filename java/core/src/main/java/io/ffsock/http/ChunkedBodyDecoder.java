@@ -60,6 +60,8 @@ public final class ChunkedBodyDecoder {
     /** Bytes scanned, relative to the start of the body. */
     private int pos;
     private int lineStart;
+    /** Past the ';' of the current size line: the rest is an extension, ignored. */
+    private boolean inExtension;
     private long remaining;
     private long chunkSize;
     private int chunkStart;
@@ -155,7 +157,10 @@ public final class ChunkedBodyDecoder {
         return pos;
     }
 
-    /** Reads a size line if it is complete; false when more bytes are needed. */
+    /**
+     * Reads a size line if it is complete; false when more bytes are needed. Each byte is checked as it arrives, so
+     * a line that cannot be a size line fails at its first wrong byte instead of waiting for a CR LF.
+     */
     private boolean sizeLine(byte[] a, int off, int len) throws SocketException {
         for (;;) {
             if (pos - lineStart >= lineLimit) {
@@ -165,13 +170,24 @@ public final class ChunkedBodyDecoder {
                 return false;
             }
             byte c = a[off + pos++];
+            boolean afterCr = pos - 2 >= lineStart && a[off + pos - 2] == '\r';
             if (c == '\n') {
-                if (pos - 2 < lineStart || a[off + pos - 2] != '\r') {
+                if (!afterCr) {
                     throw chunkError("chunk-size line ends with a bare LF instead of CR LF");
                 }
                 break;
             }
+            if (afterCr) {
+                throw chunkError("chunk-size line has a CR that is not followed by LF");
+            }
+            if (c == ';') {
+                inExtension = true;
+            } else if (!inExtension && c != '\r' && c != ' ' && c != '\t' && c != '-' && hex(c) < 0) {
+                throw chunkError("invalid chunk size '" + printable(new String(a, off + lineStart, pos - lineStart,
+                        java.nio.charset.StandardCharsets.ISO_8859_1)) + "': expecting hexadecimal digits");
+            }
         }
+        inExtension = false;
         int end = pos - 2;
         int semi = end;
         for (int i = lineStart; i < end; i++) {
@@ -226,9 +242,7 @@ public final class ChunkedBodyDecoder {
         }
         long v = 0;
         for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                    : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+            int d = hex(s.charAt(i));
             if (d < 0) {
                 return -1;
             }
@@ -238,6 +252,11 @@ public final class ChunkedBodyDecoder {
             v = v << 4 | d;
         }
         return v;
+    }
+
+    private static int hex(int c) {
+        return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                : -1;
     }
 
     private void append(byte[] a, int from, int n) {
