@@ -1376,7 +1376,9 @@ public class Socket implements AutoCloseable {
      * the blank line, and not one more, are taken off the connection; the body stays for the next read.
      * <p>
      * As a side effect the socket's charset becomes the one Content-Type names, or ISO-8859-1 when it names none or
-     * is missing, so that {@link #recv(int)} reads the body right. No PACKET_READ events are posted; with a queue
+     * is missing, so that {@link #recv(int)} reads the body right (a name the JVM does not know is kept, as
+     * {@link #setCharset(String)} keeps it: string reads then fail with {@code ENCODING-CONVERSION-ERROR}, their bytes
+     * in {@code partialData()}, and binary reads and HTTP headers are unaffected). No PACKET_READ events are posted; with a queue
      * set, HTTP_MESSAGE_RECEIVED is.
      *
      * @param timeoutMs the longest wait for each arrival of data (-1: forever)

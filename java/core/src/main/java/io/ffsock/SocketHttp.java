@@ -14,7 +14,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
@@ -127,7 +130,7 @@ final class SocketHttp {
         String block = HttpWriter.headerBlock(m, headers, len, false);
         SocketFd f = socket.acquire(m);
         try {
-            byte[] head = socket.encode(m, firstLine + "\r\n" + block);
+            byte[] head = encodeHead(m, firstLine + "\r\n" + block);
             SocketEvents ev = socket.events();
             if (ev != null) {
                 ev.httpSendMessage(firstLine, headers);
@@ -167,7 +170,7 @@ final class SocketHttp {
         String block = HttpWriter.headerBlock(m, headers, 0, true);
         SocketFd f = socket.acquire(m);
         try {
-            byte[] head = socket.encode(m, firstLine + "\r\n" + block);
+            byte[] head = encodeHead(m, firstLine + "\r\n" + block);
             SocketEvents ev = socket.events();
             if (ev != null) {
                 ev.httpSendMessage(firstLine, headers);
@@ -241,11 +244,29 @@ final class SocketHttp {
             }
         }
         Map<String, ?> t = trailers == null ? null : trailers.get();
-        byte[] last = socket.encode(m, "0\r\n" + HttpWriter.trailerBlock(m, t));
+        byte[] last = encodeHead(m, "0\r\n" + HttpWriter.trailerBlock(m, t));
         sender.send(f, m, MemorySegment.ofArray(last), last.length, timeoutMs);
         if (ev != null && t != null && !t.isEmpty()) {
             ev.headers(EventType.HTTP_FOOTERS_SENT, java.util.Collections.unmodifiableMap(
                     new java.util.LinkedHashMap<String, Object>(t)));
+        }
+    }
+
+    /**
+     * The header block's bytes: in the socket's charset when it writes ASCII as ASCII, else (a charset the JVM does
+     * not know, which a peer's Content-Type can set) in ISO-8859-1, so that a server can always answer.
+     */
+    private byte[] encodeHead(String m, String text) throws SocketException {
+        Charset cs = headerCharset();
+        try {
+            ByteBuffer b = cs.newEncoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).encode(CharBuffer.wrap(text));
+            byte[] out = new byte[b.remaining()];
+            b.get(out);
+            return out;
+        } catch (CharacterCodingException e) {
+            throw new SocketException(SocketError.ENCODING_ERROR, m, "the header cannot be written in " + cs.name()
+                    + " (" + e + ") in " + m + "(); nothing was sent");
         }
     }
 

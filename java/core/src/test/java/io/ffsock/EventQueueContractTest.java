@@ -465,6 +465,14 @@ class EventQueueContractTest {
             assertEquals(List.of("abc", "de"), only(l, EventType.HTTP_CHUNKED_DATA_READ).stream()
                     .map(e -> new String((byte[]) e.data(), ISO_8859_1)).toList());
 
+            // readHTTPHeaderString posts the text it read
+            p.client().sendHTTPMessage("GET", "/s", "1.1", hdrs());
+            drain(q);
+            assertEquals("GET /s HTTP/1.1\r\nContent-Length: 0\n", p.accepted().readHTTPHeaderString(2000));
+            l = drain(q);
+            assertEquals(List.of(EventType.HTTP_HEADERS_READ), types(l));
+            assertEquals("GET /s HTTP/1.1\r\nContent-Length: 0\n", l.getFirst().data());
+
             // without withData, none of the data events
             p.client().setEventQueue(q);
             p.client().send("abc");
