@@ -530,7 +530,16 @@ final class SocketHttp {
                 if (e.error() == SocketError.NOT_OPEN) {
                     break;
                 }
-                throw e;
+                if (out.size() == 0) {
+                    throw e;
+                }
+                // the body read so far is off the connection: hand it over with what the failed read had
+                out.writeBytes(e.partialData());
+                SocketException se = new SocketException(e.error(), e.operation(), e.getMessage() + "; the "
+                        + Errors.plural(out.size(), "byte") + " of the body read before that are in partialData()",
+                        e.errno(), e.strerror(), out.toByteArray());
+                se.initCause(e);
+                throw se;
             }
             if (b.length == 0) {
                 break;

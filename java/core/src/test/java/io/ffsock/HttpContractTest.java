@@ -712,6 +712,17 @@ class HttpContractTest {
             assertFalse(rc.accepted().isOpen());
         }
         try (Loopback.RawClient rc = Loopback.rawClient()) {
+            // a response framed by the connection's end that stalls: what was read is not lost
+            write(rc.raw(), "HTTP/1.0 200 OK\r\n\r\npart one, ");
+            HttpHeader h = rc.accepted().readHTTPHeader(2000);
+            CompletableFuture<Void> f = later(50, () -> write(rc.raw(), "part two"));
+            SocketException e = expect(SocketError.TIMEOUT, "Socket::readHTTPBody",
+                    () -> rc.accepted().readHTTPBody(h, 300));
+            join(f);
+            assertEquals("part one, part two", new String(e.partialData(), ISO_8859_1));
+            assertTrue(rc.accepted().isOpen());
+        }
+        try (Loopback.RawClient rc = Loopback.rawClient()) {
             write(rc.raw(), "HTTP/1.1 204 No Content\r\n\r\n");
             HttpHeader h = rc.accepted().readHTTPHeader(2000);
             assertEquals(0, rc.accepted().readHTTPBodyBinary(h, 2000).length);
