@@ -82,6 +82,7 @@ public class Socket implements AutoCloseable {
     private final Conn conn = new Conn();
     private final Receiver receiver = new Receiver(this::closeIfCurrent);
     private final Sender sender = new Sender(this::closeIfCurrent);
+    @SuppressWarnings("this-escape") // SocketHttp only keeps the reference; it calls back once a method is called
     private final SocketHttp http = new SocketHttp(this, receiver, sender);
     /** Posts events to the queue of setEventQueue; null when none is set (then events cost a null check). */
     private volatile SocketEvents events;

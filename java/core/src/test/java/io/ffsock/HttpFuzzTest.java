@@ -309,13 +309,13 @@ class HttpFuzzTest {
         }
     }
 
-    /** Runs {@code one} for seeds from SEED on until the budget is spent; returns how many inputs ran. */
     /** One fuzz case, for one seed. */
     @FunctionalInterface
     interface Case {
         void run(long seed) throws Exception;
     }
 
+    /** Runs {@code one} for seeds from SEED on until the budget is spent; returns how many inputs ran. */
     static int run(String what, long budgetMs, Case one) {
         long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(budgetMs);
         int n = 0;

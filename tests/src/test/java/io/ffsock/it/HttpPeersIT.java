@@ -27,6 +27,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.zip.GZIPInputStream;
 
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
@@ -168,18 +169,23 @@ class HttpPeersIT {
         }
 
         /** Waits until every connection has been served and closed. */
-        void awaitIdle() throws InterruptedException {
+        void awaitIdle() {
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (active.get() > 0 && System.nanoTime() < end) {
-                Thread.sleep(5);
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
             }
             assertEquals(0, active.get(), "connections still being served");
         }
 
         @Override
-        public void close() throws Exception {
+        public void close() {
             listener.close();
-            acceptor.join(5000);
+            try {
+                acceptor.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted while stopping the server", e);
+            }
             awaitIdle();
             if (!errors.isEmpty()) {
                 AssertionError e = new AssertionError("the server failed: " + errors);
