@@ -7,4 +7,5 @@
 module io.ffsock {
     exports io.ffsock;
     exports io.ffsock.frame;
+    exports io.ffsock.http;
 }
