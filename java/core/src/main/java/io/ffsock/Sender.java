@@ -59,6 +59,9 @@ final class Sender {
     /** Writes all {@code len} bytes; caller holds the lock and an acquire on {@code f}. */
     private int sendLocked(SocketFd f, String m, MemorySegment data, long len, long timeoutMs)
             throws SocketException {
+        if (f.type() == Net.SOCK_DGRAM) {
+            return DatagramStream.send(f, m, data, len, timeoutMs);
+        }
         int timeout = Socket.timeoutInt(timeoutMs);
         long off = 0;
         while (off < len) {
@@ -93,5 +96,10 @@ final class Sender {
         // a writer blocked in send owns the write scratch: poll with memory of our own rather than wait for it
         int ev = f.pollCold(Net.POLLOUT, Socket.timeoutInt(timeoutMs));
         return ev > 0 && (ev & Net.POLLOUT) != 0 && !f.isClosed();
+    }
+
+    /** The write lock, for the other ways Socket writes (vectored writes, urgent data, descriptors). */
+    ReentrantLock writeLock() {
+        return lock;
     }
 }
