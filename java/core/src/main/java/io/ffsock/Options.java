@@ -144,7 +144,10 @@ final class Options {
         validate(m, o, value);
         int r = setRaw(f, o, value);
         if (r != 0) {
-            throw failure(m, "cannot set " + o.name() + " to " + describe(value), -r);
+            String when = -r == Errno.EINVAL && o.optname == Net.IPV6_V6ONLY && o.level == Net.IPPROTO_IPV6
+                    ? " (it can only change before bind: set it on a socket that is not open yet, and it is applied"
+                    + " when the socket opens)" : "";
+            throw failure(m, "cannot set " + o.name() + " to " + describe(value) + when, -r);
         }
     }
 
