@@ -120,10 +120,12 @@ final class FdPassing {
             int timeout = Socket.timeoutInt(timeoutMs);
             for (;;) {
                 Iovec.set(iov, 0, buf, maxBytes);
-                Msghdr.set(msg, 0, name, SockaddrStorage.SIZE, iov, 1, ctl, space);
+                // CMSG_LEN, not CMSG_SPACE: the kernel installs as many descriptors as the length holds, and the
+                // padding of CMSG_SPACE has room for one more than asked for when maxFds is odd
+                Msghdr.set(msg, 0, name, SockaddrStorage.SIZE, iov, 1, ctl, Cmsghdr.len(4L * maxFds));
                 long n = MsgIo.recvmsg(f, msg, Net.MSG_CMSG_CLOEXEC | (datagram ? Net.MSG_TRUNC : 0));
                 if (n >= 0) {
-                    return received(m, n, buf, maxBytes, msg, ctl, name, datagram);
+                    return received(m, n, buf, maxBytes, maxFds, msg, ctl, name, datagram);
                 }
                 if (f.isClosed()) {
                     throw Errors.closedLocally(m, null);
@@ -145,12 +147,20 @@ final class FdPassing {
         }
     }
 
-    private static ReceivedFds received(String m, long n, MemorySegment buf, int maxBytes, MemorySegment msg,
-                                        MemorySegment ctl, MemorySegment name, boolean datagram)
+    private static ReceivedFds received(String m, long n, MemorySegment buf, int maxBytes, int maxFds,
+                                        MemorySegment msg, MemorySegment ctl, MemorySegment name, boolean datagram)
             throws SocketException {
         int[] fds = descriptors(ctl, Math.min(Math.max(Msghdr.controlLen(msg, 0), 0), ctl.byteSize()));
+        int flags = Msghdr.flags(msg, 0);
+        if (fds.length > maxFds) {
+            // never hand out more than asked for: close the rest, as the kernel does with those that did not fit
+            for (int i = maxFds; i < fds.length; i++) {
+                Sys.closeQuietly(fds[i]);
+            }
+            fds = java.util.Arrays.copyOf(fds, maxFds);
+            flags |= Net.MSG_CTRUNC;
+        }
         try {
-            int flags = Msghdr.flags(msg, 0);
             boolean cut = (flags & Net.MSG_TRUNC) != 0 || n > maxBytes;
             byte[] data = buf.asSlice(0, Math.min(n, maxBytes)).toArray(ValueLayout.JAVA_BYTE);
             if (cut) {
