@@ -6,4 +6,5 @@
  */
 module io.ffsock {
     exports io.ffsock;
+    exports io.ffsock.http;
 }
