@@ -35,7 +35,7 @@ class FdLevelBadInputIT {
         int[] pipe = new int[2];
         assertEquals(0, JnrPosix.posix().pipe(pipe));
         try {
-            Fds.noLeak("fromFd of non-sockets", () -> {
+            NoNewFds.check("fromFd of non-sockets", () -> {
                 for (int bad : new int[] {fd, pipe[0], pipe[1]}) {
                     int flags = JnrPosix.fcntlFlags(bad);
                     SocketException e = assertThrows(SocketException.class, () -> Socket.fromFd(bad));
@@ -58,7 +58,7 @@ class FdLevelBadInputIT {
 
     @Test
     void negativeBufferSizesAndOtherBadValuesNeverReachTheKernel() throws Exception {
-        Fds.noLeak("bad option values", () -> {
+        NoNewFds.check("bad option values", () -> {
             try (Socket s = new Socket(); DatagramSocket d = new DatagramSocket()) {
                 for (int v : new int[] {-1, -4096, Integer.MIN_VALUE}) {
                     assertEquals(22, assertThrows(SocketException.class,
@@ -80,7 +80,7 @@ class FdLevelBadInputIT {
     @Test
     void badDatagramTargetsFailClearlyAndOpenNothing() throws Exception {
         String longPath = "/tmp/" + "p".repeat(120);
-        Fds.noLeak("bad datagram targets", () -> {
+        NoNewFds.check("bad datagram targets", () -> {
             try (DatagramSocket d = new DatagramSocket()) {
                 assertEquals(SocketError.SEND_ERROR, assertThrows(SocketException.class,
                         () -> d.sendTo(new byte[1], "127.0.0.1:0")).error());
@@ -110,7 +110,7 @@ class FdLevelBadInputIT {
 
     @Test
     void badDescriptorPassingAndConnectFromArgumentsFailClearly() throws Exception {
-        Fds.noLeak("bad descriptor passing", () -> {
+        NoNewFds.check("bad descriptor passing", () -> {
             Socket[] p = Socket.socketPair();
             try (Socket a = p[0]; Socket b = p[1]) {
                 assertEquals(22, assertThrows(SocketException.class, () -> b.recvFds(0, 1, 10)).errno());

@@ -226,7 +226,7 @@ class MulticastIT {
     @Test
     void badGroupsAndInterfacesFailClearlyAndLeakNothing() throws Exception {
         String g = group(6);
-        Fds.noLeak("bad multicast requests", () -> {
+        NoNewFds.check("bad multicast requests", () -> {
             try (DatagramSocket r = receiver(g)) {
                 SocketException e = assertThrows(SocketException.class, () -> r.joinGroup("10.1.2.3", "lo"));
                 assertEquals(22, e.errno());
