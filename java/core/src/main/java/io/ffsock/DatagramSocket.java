@@ -80,6 +80,9 @@ public final class DatagramSocket implements AutoCloseable {
     private SockAddr lastAddr;
     /** Receive scratch for UDP, where no datagram exceeds 65535 bytes (read lock). */
     private byte[] udpScratch;
+    /** The last sender and its SocketInfo, reused while datagrams keep coming from it (read lock). */
+    private SockAddr lastFrom;
+    private SocketInfo lastFromInfo;
 
     /** A datagram socket that is not open yet. */
     public DatagramSocket() {
@@ -507,11 +510,24 @@ public final class DatagramSocket implements AutoCloseable {
         readLock.lock();
         try {
             byte[] b = receiveLocked(f, m, timeoutMs);
-            return new Datagram(b, Addresses.info(MsgIo.lastSender(f)));
+            return new Datagram(b, senderInfo(MsgIo.lastSender(f)));
         } finally {
             readLock.unlock();
             f.release();
         }
+    }
+
+    /** The sender as a SocketInfo, the previous one's when it is the same address (no text conversion then). */
+    private SocketInfo senderInfo(SockAddr a) {
+        SockAddr p = lastFrom;
+        if (p != null && p.family() == a.family() && p.port() == a.port() && p.scope() == a.scope()
+                && Arrays.equals(p.ip(), a.ip()) && java.util.Objects.equals(p.path(), a.path())) {
+            return lastFromInfo;
+        }
+        SocketInfo info = Addresses.info(a);
+        lastFrom = a;
+        lastFromInfo = info;
+        return info;
     }
 
     /** {@link #receiveFrom(long)} waiting forever. */

@@ -73,6 +73,17 @@ class DatagramSocketTest {
             Datagram back = client.receiveFrom(T);
             assertEquals("world", text(back.data()));
             assertEquals(port, back.from().port());
+
+            // senders alternate: each datagram names its own (the last sender's info is reused only for itself)
+            try (DatagramSocket other = new DatagramSocket()) {
+                other.bind("127.0.0.2:0");
+                for (DatagramSocket from : new DatagramSocket[] {client, client, other, client, other, other}) {
+                    from.sendTo(bytes("x"), "127.0.0.1:" + port);
+                    Datagram x = server.receiveFrom(T);
+                    assertEquals(from.getPort(), x.from().port());
+                    assertEquals(from == other ? "127.0.0.2" : "127.0.0.1", x.from().address());
+                }
+            }
         }
     }
 
