@@ -97,8 +97,15 @@ final class Sender {
      */
     private int sendLocked(SocketFd f, String m, MemorySegment data, long start, long len, long split,
                            long timeoutMs) throws SocketException {
-        int timeout = Socket.timeoutInt(timeoutMs);
         SocketEvents sink = events;
+        if (f.type() == Net.SOCK_DGRAM) {
+            int r = DatagramStream.send(f, m, start == 0 ? data : data.asSlice(start, len), len, timeoutMs);
+            if (sink != null) {
+                sink.sent(0, len, split, len);
+            }
+            return r;
+        }
+        int timeout = Socket.timeoutInt(timeoutMs);
         long off = 0;
         while (off < len) {
             long n = f.send(data, start + off, len - off, 0);
@@ -138,5 +145,10 @@ final class Sender {
         // a writer blocked in send owns the write scratch: poll with memory of our own rather than wait for it
         int ev = f.pollCold(Net.POLLOUT, Socket.timeoutInt(timeoutMs));
         return ev > 0 && (ev & Net.POLLOUT) != 0 && !f.isClosed();
+    }
+
+    /** The write lock, for the other ways Socket writes (vectored writes, urgent data, descriptors). */
+    ReentrantLock writeLock() {
+        return lock;
     }
 }
