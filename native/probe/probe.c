@@ -28,6 +28,8 @@
 
 #include <linux/sockios.h>
 
+#include "probe_facts.h"
+
 static void fact(const char *name, long long value) {
     printf("%s=%lld\n", name, value);
 }
@@ -202,6 +204,8 @@ int main(void) {
     structs();
     net_constants();
     errno_constants();
+    fdctl_facts();
+    tcp_info_facts();
     /* A short write (full disk, closed pipe) must not pass for a complete list. */
     if (fflush(stdout) != 0 || ferror(stdout)) {
         perror("ffsock-probe: writing stdout");

@@ -8,6 +8,8 @@
  */
 module io.ffsock {
     exports io.ffsock;
+    exports io.ffsock.frame;
+    exports io.ffsock.http;
     exports io.ffsock.tls;
 
     uses io.ffsock.tls.TlsEngineProvider;

@@ -1,8 +1,14 @@
 package io.ffsock;
 
+import io.ffsock.http.HttpChunkedBody;
+import io.ffsock.http.HttpHeader;
+import io.ffsock.http.HttpParser;
+import io.ffsock.http.HttpWriter;
 import io.ffsock.internal.sys.Errno;
+import io.ffsock.internal.sys.FdControl;
 import io.ffsock.internal.sys.Net;
 import io.ffsock.internal.sys.SockAddr;
+import io.ffsock.internal.sys.SockaddrUn;
 import io.ffsock.internal.sys.SocketFd;
 import io.ffsock.internal.sys.Sys;
 import io.ffsock.tls.TlsClientAuth;
@@ -25,9 +31,14 @@ import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
  * A stream socket (TCP over IPv4 or IPv6, or AF_UNIX) with the methods, arguments and semantics of Qore's
@@ -54,6 +65,7 @@ public class Socket implements AutoCloseable {
     private static final ThreadLocal<int[]> LAST_ERRNO = ThreadLocal.withInitial(() -> new int[1]);
     private static final int DEFAULT_BACKLOG = 4096;
     private static final long FOREVER = -1;
+    private static final AtomicLong NEXT_EVENT_ID = new AtomicLong();
 
     /** The open descriptor and what close() must undo; also the Cleaner's state, so it must not refer to Socket. */
     private static final class Conn implements Runnable {
@@ -76,6 +88,14 @@ public class Socket implements AutoCloseable {
     private final Conn conn = new Conn();
     private final Receiver receiver = new Receiver(this::closeIfCurrent);
     private final Sender sender = new Sender(this::closeIfCurrent);
+    /** Options set through setOption, applied to each descriptor this socket opens; a local address to bind. */
+    private final Options.Remembered remembered = new Options.Remembered();
+    @SuppressWarnings("this-escape") // SocketHttp only keeps the reference; it calls back once a method is called
+    private final SocketHttp http = new SocketHttp(this, receiver, sender);
+    /** Posts events to the queue of setEventQueue; null when none is set (then events cost a null check). */
+    private volatile SocketEvents events;
+    /** This object's event id, given on the first setEventQueue; guarded by stateLock. */
+    private long eventId;
     /** Serialises open/close state changes (connect, bind, close); never held during a blocking read or write. */
     private final Object stateLock = new Object();
     private final AtomicInteger connectionId = new AtomicInteger();
@@ -141,6 +161,10 @@ public class Socket implements AutoCloseable {
         synchronized (stateLock) {
             closeLocked();
         }
+        SocketEvents ev = events;
+        if (ev != null) {
+            ev.deleted();
+        }
     }
 
     /** Closes the current descriptor; caller holds stateLock. */
@@ -163,6 +187,10 @@ public class Socket implements AutoCloseable {
         conn.unixPath = null;
         if (wasOpen) {
             connectionId.incrementAndGet();
+            SocketEvents ev = events;
+            if (ev != null) {
+                ev.closed();
+            }
         }
     }
 
@@ -185,7 +213,7 @@ public class Socket implements AutoCloseable {
     }
 
     /** The open descriptor with a call registered on it, or SOCKET-NOT-OPEN. */
-    private SocketFd acquire(String method) throws SocketException {
+    SocketFd acquire(String method) throws SocketException {
         SocketFd f = conn.fd;
         if (f == null || !f.acquire()) {
             throw Errors.notOpen(method);
@@ -311,6 +339,10 @@ public class Socket implements AutoCloseable {
         synchronized (stateLock) {
             closeLocked();
         }
+        SocketEvents ev = events;
+        if (ev != null) {
+            ev.lookup(host, service);
+        }
         List<Sys.Resolved> addrs;
         try {
             addrs = Sys.resolve(host, service, family, socktype, 0);
@@ -322,12 +354,21 @@ public class Socket implements AutoCloseable {
             throw new SocketException(SocketError.CONNECT_ERROR, m, "'" + host + "' resolves to no "
                     + (family == Net.AF_UNSPEC ? "IPv4 or IPv6" : familyLabel(family)) + " address in " + m + "()");
         }
+        if (ev != null) {
+            addrs.forEach(r -> ev.resolved(r.addr()));
+        }
         SocketException last = null;
         for (Sys.Resolved r : addrs) {
             try {
+                if (ev != null) {
+                    ev.connecting(r.addr(), host, service);
+                }
                 connectTo(m, r.addr(), r.family(), socktype, r.protocol(), timeoutMs, r.addr().toString());
                 port = r.addr().port();
                 peerName = host;
+                if (ev != null) {
+                    ev.connected();
+                }
                 return;
             } catch (SocketException e) {
                 last = e;
@@ -342,9 +383,16 @@ public class Socket implements AutoCloseable {
         synchronized (stateLock) {
             closeLocked();
         }
+        SocketEvents ev = events;
+        if (ev != null) {
+            ev.connecting(SockAddr.unix(path), path, null);
+        }
         connectTo(m, SockAddr.unix(path), Net.AF_UNIX, socktype, protocol, timeoutMs, path);
         conn.unixPath = path;
         peerName = null;
+        if (ev != null) {
+            ev.connected();
+        }
     }
 
     private static void checkUnixPath(String m, String path, SocketError error) throws SocketException {
@@ -380,6 +428,7 @@ public class Socket implements AutoCloseable {
         }
         int err;
         try (Arena a = Arena.ofConfined()) {
+            applyRemembered(f, m, family, target);
             MemorySegment sa = addr.toSegment(a);
             int r = f.connect(sa, (int) sa.byteSize());
             if (r == -Errno.EAGAIN) {
@@ -564,6 +613,10 @@ public class Socket implements AutoCloseable {
         synchronized (stateLock) {
             closeLocked();
         }
+        SocketEvents ev = events;
+        if (ev != null) {
+            ev.lookup(iface, service);
+        }
         List<Sys.Resolved> addrs;
         try {
             addrs = Sys.resolve(iface, service, family, socktype, Net.AI_PASSIVE);
@@ -572,6 +625,9 @@ public class Socket implements AutoCloseable {
                     + (iface == null ? "NULL" : "'" + iface + "'") + ", service: '" + service + "', address_family: "
                     + familyLabel(family) + ", flags: AI_PASSIVE) error: " + e.getMessage(), Errno.EINVAL, null,
                     null);
+        }
+        if (ev != null) {
+            addrs.forEach(r -> ev.resolved(r.addr()));
         }
         String target = (iface == null ? "*" : iface) + ":" + service;
         int err = Errno.EADDRNOTAVAIL;
@@ -592,6 +648,9 @@ public class Socket implements AutoCloseable {
             int rc;
             try {
                 rc = reuseaddr ? f.setIntOption(Net.SOL_SOCKET, Net.SO_REUSEADDR, 1) : 0;
+                if (rc == 0) {
+                    rc = remembered.apply(f, r.family(), new String[1]);
+                }
                 if (rc == 0) {
                     try (Arena a = Arena.ofConfined()) {
                         MemorySegment sa = r.addr().toSegment(a);
@@ -645,8 +704,9 @@ public class Socket implements AutoCloseable {
         }
         int rc;
         try (Arena a = Arena.ofConfined()) {
+            rc = remembered.apply(f, Net.AF_UNIX, new String[1]);
             MemorySegment sa = SockAddr.unix(path).toSegment(a);
-            rc = f.bind(sa, (int) sa.byteSize());
+            rc = rc != 0 ? rc : f.bind(sa, (int) sa.byteSize());
         } finally {
             f.release();
         }
@@ -657,7 +717,8 @@ public class Socket implements AutoCloseable {
         synchronized (stateLock) {
             if (conn.fd == f) {
                 conn.unixPath = path;
-                conn.unlinkOnClose = true;
+                // an abstract name ("@name") is no file: there is nothing to delete, and "@name" may be a real file
+                conn.unlinkOnClose = !SockaddrUn.isAbstract(path);
             }
         }
     }
@@ -720,8 +781,8 @@ public class Socket implements AutoCloseable {
                     Socket s = new Socket();
                     s.charsetName = charsetName;
                     s.charset = charset;
-                    s.tls.copyFrom(tls);
                     s.port = port;
+                    s.tls.copyFrom(tls);
                     synchronized (s.stateLock) {
                         s.install(fd, f.family(), f.type());
                         s.conn.unixPath = conn.unixPath;
@@ -768,7 +829,12 @@ public class Socket implements AutoCloseable {
         SocketFd f = acquire(m);
         try {
             byte[] b = encode(m, data);
-            return sender.send(f, m, MemorySegment.ofArray(b), b.length, timeoutMs);
+            sender.send(f, m, MemorySegment.ofArray(b), b.length, timeoutMs);
+            SocketEvents ev = events;
+            if (ev != null) {
+                ev.dataSent(data);
+            }
+            return 0;
         } finally {
             f.release();
         }
@@ -906,7 +972,12 @@ public class Socket implements AutoCloseable {
     private int sendInt(String m, long v, int size, ByteOrder order, long timeoutMs) throws SocketException {
         SocketFd f = acquire(m);
         try {
-            return sender.sendInt(f, m, v, size, order, timeoutMs);
+            sender.sendInt(f, m, v, size, order, timeoutMs);
+            SocketEvents ev = events;
+            if (ev != null) {
+                ev.dataSentInt(v, size, order);
+            }
+            return 0;
         } finally {
             f.release();
         }
@@ -915,13 +986,18 @@ public class Socket implements AutoCloseable {
     private int sendSegment(String m, MemorySegment data, long len, long timeoutMs) throws SocketException {
         SocketFd f = acquire(m);
         try {
-            return sender.send(f, m, data, len, timeoutMs);
+            sender.send(f, m, data, len, timeoutMs);
+            SocketEvents ev = events;
+            if (ev != null) {
+                ev.dataSent(data, len);
+            }
+            return 0;
         } finally {
             f.release();
         }
     }
 
-    private byte[] encode(String m, String s) throws SocketException {
+    byte[] encode(String m, String s) throws SocketException {
         Charset cs = charset;
         if (cs == null) {
             throw new SocketException(SocketError.ENCODING_ERROR, m, "the socket's character encoding '"
@@ -955,7 +1031,12 @@ public class Socket implements AutoCloseable {
      */
     public String recv(int size, long timeoutMs) throws SocketException {
         byte[] b = recvBytes("Socket::recv", size, timeoutMs, true);
-        return decode("Socket::recv", b);
+        String s = decode("Socket::recv", b);
+        SocketEvents ev = events;
+        if (ev != null) {
+            ev.dataRead(s);
+        }
+        return s;
     }
 
     /** {@link #recv(int, long)} waiting forever. */
@@ -975,7 +1056,12 @@ public class Socket implements AutoCloseable {
 
     /** {@link #recv(int, long)} returning the bytes. */
     public byte[] recvBinary(int size, long timeoutMs) throws SocketException {
-        return recvBytes("Socket::recvBinary", size, timeoutMs, false);
+        byte[] b = recvBytes("Socket::recvBinary", size, timeoutMs, false);
+        SocketEvents ev = events;
+        if (ev != null && ev.withData) {
+            ev.dataRead(b.clone());
+        }
+        return b;
     }
 
     /** {@link #recvBinary(int, long)} waiting forever. */
@@ -993,7 +1079,7 @@ public class Socket implements AutoCloseable {
         return recvBinary(size, millis(timeout));
     }
 
-    private String decode(String m, byte[] b) throws SocketException {
+    String decode(String m, byte[] b) throws SocketException {
         Charset cs = charset;
         if (cs == null) {
             throw new SocketException(SocketError.ENCODING_ERROR, m, "the socket's character encoding '"
@@ -1145,7 +1231,364 @@ public class Socket implements AutoCloseable {
 
     /** Receives exactly {@code size} bytes (all of them, however they arrive) as a segment to decode from. */
     private MemorySegment recvInt(String m, int size, long timeoutMs) throws SocketException {
-        return MemorySegment.ofArray(recvBytes(m, size, timeoutMs, false));
+        byte[] b = recvBytes(m, size, timeoutMs, false);
+        SocketEvents ev = events;
+        if (ev != null && ev.withData) {
+            ev.dataRead(b.clone());
+        }
+        return MemorySegment.ofArray(b);
+    }
+
+    // =============================================================================================================
+    // HTTP (io.ffsock.http) and the event queue
+    // =============================================================================================================
+
+    /**
+     * Sends an HTTP request with no body: {@code "<method> <path> HTTP/<httpVersion>"} (an empty path is sent as
+     * {@code /}), the headers in the map's order, and {@code Content-Length: 0} (see {@link HttpWriter} for the
+     * rules on Content-Length, Transfer-Encoding and how values are written).
+     *
+     * @param headers the header fields in the order to send them (e.g. a {@link java.util.LinkedHashMap}); values
+     *                are strings, numbers, booleans, or lists for a repeated field
+     * @return the request line as sent, without CRLF (Qore's {@code info["request-uri"]})
+     * @throws SocketException {@code SOCKET-NOT-OPEN}, {@code SOCKET-SEND-ERROR}, {@code SOCKET-TIMEOUT};
+     *                         {@code SOCKET-HTTP-ERROR} before anything is sent for a header name or value (or
+     *                         method, path, version) that would break the message (a CR or LF, for instance)
+     */
+    public String sendHTTPMessage(String method, String path, String httpVersion, Map<String, ?> headers)
+            throws SocketException {
+        return sendHTTPMessage(method, path, httpVersion, headers, (byte[]) null, FOREVER);
+    }
+
+    /** {@link #sendHTTPMessage(String, String, String, Map)} with a body converted to the socket's charset. */
+    public String sendHTTPMessage(String method, String path, String httpVersion, Map<String, ?> headers,
+                                  String body) throws SocketException {
+        return sendHTTPMessage(method, path, httpVersion, headers, body, FOREVER);
+    }
+
+    /** {@link #sendHTTPMessage(String, String, String, Map, String)} with a timeout for each wait. */
+    public String sendHTTPMessage(String method, String path, String httpVersion, Map<String, ?> headers,
+                                  String body, long timeoutMs) throws SocketException {
+        String m = "Socket::sendHTTPMessage";
+        return http.send(m, HttpWriter.requestLine(m, method, path, httpVersion), headers, body, timeoutMs);
+    }
+
+    /** {@link #sendHTTPMessage(String, String, String, Map)} with a body sent as it is. */
+    public String sendHTTPMessage(String method, String path, String httpVersion, Map<String, ?> headers,
+                                  byte[] body) throws SocketException {
+        return sendHTTPMessage(method, path, httpVersion, headers, body, FOREVER);
+    }
+
+    /** {@link #sendHTTPMessage(String, String, String, Map, byte[])} with a timeout for each wait. */
+    public String sendHTTPMessage(String method, String path, String httpVersion, Map<String, ?> headers,
+                                  byte[] body, long timeoutMs) throws SocketException {
+        String m = "Socket::sendHTTPMessage";
+        return http.send(m, HttpWriter.requestLine(m, method, path, httpVersion), headers, body, timeoutMs);
+    }
+
+    /** {@link #sendHTTPMessage(String, String, String, Map)} with the remaining bytes of {@code body} (consumed). */
+    public String sendHTTPMessage(String method, String path, String httpVersion, Map<String, ?> headers,
+                                  ByteBuffer body, long timeoutMs) throws SocketException {
+        String m = "Socket::sendHTTPMessage";
+        return http.send(m, HttpWriter.requestLine(m, method, path, httpVersion), headers, body, timeoutMs);
+    }
+
+    /**
+     * Sends an HTTP request whose body is read from {@code body} and sent in chunked transfer encoding: blocks of up
+     * to {@code maxChunkSize} bytes, each as {@code "<hex size>\r\n<data>\r\n"}, then {@code "0\r\n"}, the
+     * trailers and {@code "\r\n"}. {@code Transfer-Encoding: chunked} is added when the headers have no
+     * Transfer-Encoding, and no Content-Length is sent. The stream is read to its end, not closed.
+     *
+     * @param maxChunkSize the largest chunk, at least 1 (Qore's default is 4096)
+     * @param trailers     called once the stream ends; its map (if not null or empty) is sent as trailers; may be
+     *                     {@code null}
+     * @throws SocketException {@code HTTP-CHUNK-ERROR} for {@code maxChunkSize < 1}, before anything is sent;
+     *                         {@code SOCKET-SEND-ERROR} when the stream fails (the message is then incomplete)
+     */
+    public String sendHTTPMessage(String method, String path, String httpVersion, Map<String, ?> headers,
+                                  InputStream body, int maxChunkSize, long timeoutMs,
+                                  Supplier<? extends Map<String, ?>> trailers) throws SocketException {
+        String m = "Socket::sendHTTPMessage";
+        return http.sendChunked(m, HttpWriter.requestLine(m, method, path, httpVersion), headers, body, maxChunkSize,
+                timeoutMs, trailers);
+    }
+
+    /**
+     * Sends an HTTP response with no body: {@code "HTTP/<httpVersion> <status> <desc>"}, the headers and
+     * {@code Content-Length: 0} (none when the headers have a Transfer-Encoding).
+     *
+     * @param status 100 to 599
+     * @return the status line as sent, without CRLF (Qore's {@code info["response-uri"]})
+     * @throws SocketException {@code SOCKET-SENDHTTPRESPONSE-STATUS-ERROR} for any other status, before anything
+     *                         else is checked (even whether the socket is open); otherwise as
+     *                         {@link #sendHTTPMessage(String, String, String, Map)}
+     */
+    public String sendHTTPResponse(int status, String desc, String httpVersion, Map<String, ?> headers)
+            throws SocketException {
+        return sendHTTPResponse(status, desc, httpVersion, headers, (byte[]) null, FOREVER);
+    }
+
+    /** {@link #sendHTTPResponse(int, String, String, Map)} with a body converted to the socket's charset. */
+    public String sendHTTPResponse(int status, String desc, String httpVersion, Map<String, ?> headers, String body)
+            throws SocketException {
+        return sendHTTPResponse(status, desc, httpVersion, headers, body, FOREVER);
+    }
+
+    /** {@link #sendHTTPResponse(int, String, String, Map, String)} with a timeout for each wait. */
+    public String sendHTTPResponse(int status, String desc, String httpVersion, Map<String, ?> headers, String body,
+                                   long timeoutMs) throws SocketException {
+        String m = "Socket::sendHTTPResponse";
+        SocketHttp.checkStatus(m, status);
+        return http.send(m, HttpWriter.statusLine(m, status, desc, httpVersion), headers, body, timeoutMs);
+    }
+
+    /** {@link #sendHTTPResponse(int, String, String, Map)} with a body sent as it is. */
+    public String sendHTTPResponse(int status, String desc, String httpVersion, Map<String, ?> headers, byte[] body)
+            throws SocketException {
+        return sendHTTPResponse(status, desc, httpVersion, headers, body, FOREVER);
+    }
+
+    /** {@link #sendHTTPResponse(int, String, String, Map, byte[])} with a timeout for each wait. */
+    public String sendHTTPResponse(int status, String desc, String httpVersion, Map<String, ?> headers, byte[] body,
+                                   long timeoutMs) throws SocketException {
+        String m = "Socket::sendHTTPResponse";
+        SocketHttp.checkStatus(m, status);
+        return http.send(m, HttpWriter.statusLine(m, status, desc, httpVersion), headers, body, timeoutMs);
+    }
+
+    /** {@link #sendHTTPResponse(int, String, String, Map)} with the remaining bytes of {@code body} (consumed). */
+    public String sendHTTPResponse(int status, String desc, String httpVersion, Map<String, ?> headers,
+                                   ByteBuffer body, long timeoutMs) throws SocketException {
+        String m = "Socket::sendHTTPResponse";
+        SocketHttp.checkStatus(m, status);
+        return http.send(m, HttpWriter.statusLine(m, status, desc, httpVersion), headers, body, timeoutMs);
+    }
+
+    /** {@link #sendHTTPResponse(int, String, String, Map, InputStream, int, long, Supplier)} with 4096-byte chunks. */
+    public String sendHTTPResponse(int status, String desc, String httpVersion, Map<String, ?> headers,
+                                   InputStream body) throws SocketException {
+        return sendHTTPResponse(status, desc, httpVersion, headers, body, SocketHttp.DEFAULT_CHUNK, FOREVER, null);
+    }
+
+    /**
+     * Sends an HTTP response whose body is read from {@code body} and sent in chunks, as
+     * {@link #sendHTTPMessage(String, String, String, Map, InputStream, int, long, Supplier)} does.
+     */
+    public String sendHTTPResponse(int status, String desc, String httpVersion, Map<String, ?> headers,
+                                   InputStream body, int maxChunkSize, long timeoutMs,
+                                   Supplier<? extends Map<String, ?>> trailers) throws SocketException {
+        String m = "Socket::sendHTTPResponse";
+        SocketHttp.checkStatus(m, status);
+        return http.sendChunked(m, HttpWriter.statusLine(m, status, desc, httpVersion), headers, body, maxChunkSize,
+                timeoutMs, trailers);
+    }
+
+    /**
+     * Sends {@code body} as a chunked body (the chunks, the last chunk, the trailers), for a header sent already
+     * with {@code Transfer-Encoding: chunked}.
+     */
+    public void sendHTTPChunkedBodyFromInputStream(InputStream body, int maxChunkSize, long timeoutMs,
+                                                   Supplier<? extends Map<String, ?>> trailers)
+            throws SocketException {
+        http.sendChunkedBody("Socket::sendHTTPChunkedBodyFromInputStream", body, maxChunkSize, timeoutMs, trailers);
+    }
+
+    /** {@link #readHTTPHeader(long)} waiting as long as it takes. */
+    public HttpHeader readHTTPHeader() throws SocketException {
+        return readHTTPHeader(FOREVER, FOREVER);
+    }
+
+    /**
+     * Reads an HTTP request or response header and parses it as Qore does (see {@link HttpParser}): all bytes up to
+     * the blank line, and not one more, are taken off the connection; the body stays for the next read.
+     * <p>
+     * As a side effect the socket's charset becomes the one Content-Type names, or ISO-8859-1 when it names none or
+     * is missing, so that {@link #recv(int)} reads the body right (a name the JVM does not know is kept, as
+     * {@link #setCharset(String)} keeps it: string reads then fail with {@code ENCODING-CONVERSION-ERROR}, their bytes
+     * in {@code partialData()}, and binary reads and HTTP headers are unaffected). No PACKET_READ events are posted; with a queue
+     * set, HTTP_MESSAGE_RECEIVED is.
+     *
+     * @param timeoutMs the longest wait for each arrival of data (-1: forever)
+     * @throws SocketException {@code SOCKET-CLOSED} when the peer closed before sending anything;
+     *                         {@code SOCKET-HTTP-ERROR} ({@link io.ffsock.http.HttpException}, with the text read in
+     *                         {@code getArg()} and the bytes in {@code partialData()}) for a first line without
+     *                         {@code HTTP/}, a peer that closed part-way, or a header of
+     *                         {@link #getHttpHeaderSizeLimit()} bytes or more; {@code SOCKET-TIMEOUT}, with what
+     *                         arrived left buffered for the next read
+     */
+    public HttpHeader readHTTPHeader(long timeoutMs) throws SocketException {
+        return readHTTPHeader(timeoutMs, FOREVER);
+    }
+
+    /** {@link #readHTTPHeader(long)} with a {@link Duration}. */
+    public HttpHeader readHTTPHeader(Duration timeout) throws SocketException {
+        return readHTTPHeader(millis(timeout), FOREVER);
+    }
+
+    /**
+     * {@link #readHTTPHeader(long)} with a limit on the whole header as well: a peer that sends a byte now and then,
+     * each within {@code timeoutMs}, still gets {@code SOCKET-TIMEOUT} once {@code totalTimeoutMs} have passed, so it
+     * cannot hold the reading thread for ever.
+     *
+     * @param totalTimeoutMs the longest the whole header may take (-1: no limit)
+     */
+    public HttpHeader readHTTPHeader(long timeoutMs, long totalTimeoutMs) throws SocketException {
+        return http.readHeader("Socket::readHTTPHeader", timeoutMs, totalTimeoutMs);
+    }
+
+    /**
+     * Reads an HTTP header as text, unparsed: everything before the blank line, then one {@code "\n"} (Qore's
+     * {@code readHTTPHeaderString}). The socket's charset is not changed.
+     */
+    public String readHTTPHeaderString(long timeoutMs) throws SocketException {
+        return http.readHeaderString("Socket::readHTTPHeaderString", timeoutMs);
+    }
+
+    /** {@link #readHTTPChunkedBody(long)} waiting as long as it takes. */
+    public HttpChunkedBody<String> readHTTPChunkedBody() throws SocketException {
+        return readHTTPChunkedBody(FOREVER);
+    }
+
+    /**
+     * Reads a body in chunked transfer encoding (after a header whose Transfer-Encoding is chunked) and its
+     * trailers, and decodes it in the socket's charset. Chunk extensions are ignored. Stricter than Qore (see
+     * {@link io.ffsock.http.ChunkedBodyDecoder}): a size that is not hexadecimal, or a chunk not followed by CRLF, is
+     * an error, and the body may take at most {@link #getHttpBodySizeLimit()} bytes on the wire.
+     * <p>
+     * Nothing is taken off the connection until the body is complete: after a timeout the next call reads it again
+     * from its start (and posts its chunk events again).
+     *
+     * @throws SocketException {@code READ-HTTP-CHUNK-ERROR} for a negative or malformed size or a missing CRLF (the
+     *                         bytes read up to there are in {@code partialData()}); {@code SOCKET-CLOSED} when the
+     *                         peer closes part-way (everything received in {@code partialData()});
+     *                         {@code SOCKET-TIMEOUT}; {@code SOCKET-HTTP-ERROR} over the size limit
+     */
+    @SuppressWarnings("unchecked")
+    public HttpChunkedBody<String> readHTTPChunkedBody(long timeoutMs) throws SocketException {
+        return (HttpChunkedBody<String>) http.readChunked("Socket::readHTTPChunkedBody", timeoutMs, true);
+    }
+
+    /** {@link #readHTTPChunkedBodyBinary(long)} waiting as long as it takes. */
+    public HttpChunkedBody<byte[]> readHTTPChunkedBodyBinary() throws SocketException {
+        return readHTTPChunkedBodyBinary(FOREVER);
+    }
+
+    /** {@link #readHTTPChunkedBody(long)} returning the body's bytes. */
+    @SuppressWarnings("unchecked")
+    public HttpChunkedBody<byte[]> readHTTPChunkedBodyBinary(long timeoutMs) throws SocketException {
+        return (HttpChunkedBody<byte[]>) http.readChunked("Socket::readHTTPChunkedBodyBinary", timeoutMs, false);
+    }
+
+    /**
+     * Whether the last header read announced a chunked body that has not been read yet: true after
+     * {@link #readHTTPHeader()} of a message with {@code Transfer-Encoding: chunked}; false after
+     * {@link #readHTTPChunkedBody()} (unless it timed out), and once the socket is closed.
+     */
+    public boolean pendingHttpChunkedBody() {
+        return http.pendingChunked();
+    }
+
+    /**
+     * Reads the body that follows {@code header}: chunked when its Transfer-Encoding ends with chunked (trailers are
+     * dropped; use {@link #readHTTPChunkedBodyBinary(long)} for them), else Content-Length bytes, else none for a
+     * request or a 1xx, 204 or 304 response, else everything until the peer closes (RFC 9112 section 6.3). For the
+     * response to a HEAD request there is no body whatever the header says: do not call this.
+     *
+     * @throws SocketException {@code SOCKET-HTTP-ERROR} for an invalid or conflicting Content-Length, or a body over
+     *                         {@link #getHttpBodySizeLimit()}; {@code SOCKET-CLOSED} when the peer closes before the
+     *                         Content-Length is complete (what came in {@code partialData()})
+     */
+    public byte[] readHTTPBodyBinary(HttpHeader header, long timeoutMs) throws SocketException {
+        return http.readBody("Socket::readHTTPBodyBinary", header, timeoutMs);
+    }
+
+    /** {@link #readHTTPBodyBinary(HttpHeader, long)} decoded in the socket's charset (set by the header). */
+    public String readHTTPBody(HttpHeader header, long timeoutMs) throws SocketException {
+        String m = "Socket::readHTTPBody";
+        return decode(m, http.readBody(m, header, timeoutMs));
+    }
+
+    /** The HTTP header size limit: a header of this many bytes or more fails (Qore: 16384, the default). */
+    public int getHttpHeaderSizeLimit() {
+        return http.headerLimit();
+    }
+
+    /** Sets the HTTP header size limit (also the limit for a chunk-size line and for trailers); at least 2. */
+    public void setHttpHeaderSizeLimit(int bytes) {
+        http.headerLimit(bytes);
+    }
+
+    /** The most bytes an HTTP body read may take off the connection (default 1 GiB). */
+    public long getHttpBodySizeLimit() {
+        return http.bodyLimit();
+    }
+
+    /**
+     * Sets the most bytes an HTTP body read may take off the connection: the Content-Length, or a chunked body as it
+     * is on the wire (sizes and trailers included).
+     */
+    public void setHttpBodySizeLimit(long bytes) {
+        http.bodyLimit(bytes);
+    }
+
+    /** Removes the event queue: no more events are posted. */
+    public void setEventQueue() {
+        events = null;
+        receiver.events = null;
+        sender.events = null;
+    }
+
+    /** {@link #setEventQueue(BlockingQueue, Object, boolean)} with no argument and no data events; null removes. */
+    public void setEventQueue(BlockingQueue<SocketEvent> queue) throws SocketException {
+        setEventQueue(queue, null, false);
+    }
+
+    /**
+     * Posts this socket's events to {@code queue} (null removes the queue): connecting, name resolution, packets read
+     * and sent, closing, the HTTP messages, as {@link SocketEvent}s whose {@link EventType} and keys are Qore's. A
+     * socket with no queue pays a null check on its read and write paths, and allocates nothing for events.
+     * <p>
+     * {@link #close()} posts CHANNEL_CLOSED (when the socket was open) and then DELETED: in Java, {@code close()} is
+     * also the end of the object's life that Qore's destructor reports.
+     *
+     * @param arg      put in every event's {@link SocketEvent#arg()}; may be null
+     * @param withData also post the data events (SOCKET_DATA_READ / SENT and the HTTP data events), with a copy of
+     *                 every byte read or sent
+     * @throws SocketException {@code QUEUE-ERROR} for a queue with a maximum size (an {@code ArrayBlockingQueue}, a
+     *                         {@code LinkedBlockingQueue(n)}): posting must never wait
+     */
+    public void setEventQueue(BlockingQueue<SocketEvent> queue, Object arg, boolean withData) throws SocketException {
+        if (queue == null) {
+            setEventQueue();
+            return;
+        }
+        SocketEvents.checkUnbounded("Socket::setEventQueue", queue);
+        long id;
+        synchronized (stateLock) {
+            if (eventId == 0) {
+                eventId = NEXT_EVENT_ID.incrementAndGet();
+            }
+            id = eventId;
+        }
+        SocketEvents ev = new SocketEvents(queue, id, arg, withData);
+        events = ev;
+        receiver.events = ev;
+        sender.events = ev;
+    }
+
+    /** The event poster, or null. */
+    SocketEvents events() {
+        return events;
+    }
+
+    /** The charset, or null when its name is one the JVM does not know. */
+    Charset charsetOrNull() {
+        return charset;
+    }
+
+    /** recv for the HTTP body readers: size &gt; 0 exactly, 0 what is available. */
+    byte[] recvForHttp(String m, int size, long timeoutMs) throws SocketException {
+        return recvBytes(m, size, timeoutMs, false);
     }
 
     // =============================================================================================================
@@ -1159,9 +1602,13 @@ public class Socket implements AutoCloseable {
      * @return the count, or -1 at end of stream (the socket stays open)
      */
     public int read(ByteBuffer dst) throws SocketException {
-        int n = (int) read(MemorySegment.ofBuffer(dst), FOREVER, "Socket::read");
+        if (dst.isReadOnly()) {
+            throw new java.nio.ReadOnlyBufferException();
+        }
+        int pos = dst.position();
+        int n = (int) read(bufferView(dst, true), pos, dst.limit() - pos, FOREVER, "Socket::read");
         if (n > 0) {
-            dst.position(dst.position() + n);
+            dst.position(pos + n);
         }
         return n;
     }
@@ -1176,10 +1623,32 @@ public class Socket implements AutoCloseable {
         return read(dst, timeoutMs, "Socket::read");
     }
 
+    /**
+     * Reads at least one byte into {@code dst[offset, offset+length)}, waiting at most {@code timeoutMs} (-1:
+     * forever); -1 at end of stream. No slice is made and nothing is allocated: this is how buffered readers such as
+     * {@link io.ffsock.frame.FrameReader} fill their buffers.
+     */
+    public long read(MemorySegment dst, long offset, long length, long timeoutMs) throws SocketException {
+        return read(dst, offset, length, timeoutMs, "Socket::read");
+    }
+
     private long read(MemorySegment dst, long timeoutMs, String m) throws SocketException {
+        return read(dst, 0, dst.byteSize(), timeoutMs, m);
+    }
+
+    private long read(MemorySegment dst, long offset, long length, long timeoutMs, String m) throws SocketException {
+        java.util.Objects.checkFromIndexSize(offset, length, dst.byteSize());
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException(m + "(): cannot read into a read-only segment");
+        }
         SocketFd f = acquire(m);
         try {
-            return receiver.read(f, m, dst, timeoutMs);
+            long n = receiver.read(f, m, dst, offset, length, timeoutMs);
+            SocketEvents ev = events;
+            if (ev != null && ev.withData && n > 0) {
+                ev.dataRead(dst.asSlice(offset, n).toArray(ValueLayout.JAVA_BYTE));
+            }
+            return n;
         } finally {
             f.release();
         }
@@ -1187,16 +1656,64 @@ public class Socket implements AutoCloseable {
 
     /** Writes all remaining bytes of {@code src} and advances its position; returns the count written. */
     public int write(ByteBuffer src) throws SocketException {
-        int n = src.remaining();
-        sendSegment("Socket::write", MemorySegment.ofBuffer(src), n, FOREVER);
-        src.position(src.position() + n);
+        int pos = src.position();
+        int n = src.limit() - pos;
+        write(bufferView(src, false), pos, n, "Socket::write");
+        src.position(pos + n);
         return n;
     }
 
     /** Writes all of {@code src}; returns the count written. Allocates nothing in the steady state. */
     public long write(MemorySegment src) throws SocketException {
-        sendSegment("Socket::write", src, src.byteSize(), FOREVER);
-        return src.byteSize();
+        return write(src, 0, src.byteSize(), "Socket::write");
+    }
+
+    /**
+     * Writes all of {@code src[offset, offset+length)}, waiting as long as it takes; returns {@code length}. No
+     * slice is made and nothing is allocated: this is how {@link io.ffsock.frame.FrameWriter} sends its buffer.
+     */
+    public long write(MemorySegment src, long offset, long length) throws SocketException {
+        return write(src, offset, length, "Socket::write");
+    }
+
+    private long write(MemorySegment src, long offset, long length, String m) throws SocketException {
+        java.util.Objects.checkFromIndexSize(offset, length, src.byteSize());
+        SocketFd f = acquire(m);
+        try {
+            sender.sendRange(f, m, src, offset, length, FOREVER);
+            SocketEvents ev = events;
+            if (ev != null) {
+                ev.dataSent(offset == 0 ? src : src.asSlice(offset, length), length);
+            }
+        } finally {
+            f.release();
+        }
+        return length;
+    }
+
+    /** A segment over all of one ByteBuffer, kept for the next call with the same buffer. */
+    private record BufferView(ByteBuffer buffer, MemorySegment segment) {}
+
+    /** The last buffers read into and written from; each side's own, so the reader and the writer never share. */
+    private BufferView readView;
+    private BufferView writeView;
+
+    /**
+     * The segment over all of {@code b} (offsets are buffer indices). A hot loop reuses one buffer, so the segment
+     * is made once rather than per call, which is what keeps read/write(ByteBuffer) free of allocation. Racy
+     * fields holding immutable records: a stale view is only a miss.
+     */
+    private MemorySegment bufferView(ByteBuffer b, boolean forRead) {
+        BufferView v = forRead ? readView : writeView;
+        if (v == null || v.buffer() != b) {
+            v = new BufferView(b, MemorySegment.ofBuffer(b.duplicate().clear()));
+            if (forRead) {
+                readView = v;
+            } else {
+                writeView = v;
+            }
+        }
+        return v.segment();
     }
 
     /**
@@ -1402,6 +1919,573 @@ public class Socket implements AutoCloseable {
     }
 
     // =============================================================================================================
+    // descriptor-level control: options, raw descriptors, half-close, urgent data, vectored I/O, UNIX extras
+    // =============================================================================================================
+
+    /**
+     * Sets {@code option} (see {@link SocketOptions}) now if the socket is open, and remembers it for every
+     * descriptor this object opens later — applied between socket(2) and bind(2)/connect(2), which is where
+     * SO_REUSEPORT, SO_BINDTODEVICE and TCP_FASTOPEN belong.
+     *
+     * @throws SocketException {@code SOCKET-ERROR} for a value out of range (checked before any system call, so a
+     *                         negative buffer size never reaches the kernel) or when setsockopt(2) fails
+     */
+    public <T> void setOption(SocketOption<T> option, T value) throws SocketException {
+        String m = "Socket::setOption";
+        Options.validate(m, option, value);
+        synchronized (stateLock) {
+            SocketFd f = conn.fd;
+            if (f != null && f.acquire()) {
+                try {
+                    Options.set(f, m, option, value);
+                } finally {
+                    f.release();
+                }
+            }
+            remembered.put(option, value);
+        }
+    }
+
+    /** Reads {@code option} from the open socket. */
+    public <T> T getOption(SocketOption<T> option) throws SocketException {
+        String m = "Socket::getOption";
+        SocketFd f = acquire(m);
+        try {
+            return Options.get(f, m, option);
+        } finally {
+            f.release();
+        }
+    }
+
+    /** The kernel's TCP_INFO for this connection: state, RTT, congestion window, retransmissions, bytes. */
+    public TcpInfo getTcpInfo() throws SocketException {
+        return getOption(SocketOptions.TCP_INFO);
+    }
+
+    /** Who is at the other end of this UNIX socket (SO_PEERCRED): pid, uid and gid, as the kernel recorded them. */
+    public PeerCredentials getPeerCredentials() throws SocketException {
+        return getOption(SocketOptions.SO_PEERCRED);
+    }
+
+    /** Applies the remembered options (and a local address) to a descriptor about to connect. */
+    private void applyRemembered(SocketFd f, String m, int family, String target) throws SocketException {
+        String[] failed = new String[1];
+        int r = remembered.apply(f, family, failed);
+        if (r != 0) {
+            throw Errors.withErrno(SocketError.CONNECT_ERROR, m, failed[0] + " before connecting to " + target, -r,
+                    null);
+        }
+    }
+
+    /**
+     * Connects to {@code dest} (as {@link #connect(String, long)}) from the local address {@code from}
+     * ({@code "host:port"}; port 0 lets the kernel pick): LiveCode's {@code open socket to host:port from
+     * localhost:localport}, bind(2) before connect(2). Set SO_REUSEADDR first to reuse a local port whose last
+     * connection is in TIME_WAIT.
+     */
+    public void connectFrom(String dest, String from, long timeoutMs) throws SocketException {
+        String m = "Socket::connectFrom";
+        SockAddr local = Addresses.resolve(m, from, true, Net.AF_UNSPEC, Net.SOCK_STREAM, SocketError.CONNECT_ERROR,
+                true);
+        if (local.family() == Net.AF_UNIX) {
+            throw new SocketException(SocketError.CONNECT_ERROR, m, "'" + from + "' is a UNIX path; " + m
+                    + "() takes a local \"host:port\"", Errno.EAFNOSUPPORT, Errno.strerror(Errno.EAFNOSUPPORT), null);
+        }
+        synchronized (stateLock) {
+            remembered.local(local);
+        }
+        try {
+            connect(dest, timeoutMs);
+        } finally {
+            remembered.local(null);
+        }
+    }
+
+    /**
+     * Connects to {@code dest} over TCP with {@code data} in the SYN when the kernel holds a Fast Open cookie for
+     * the server (sendto(2) with MSG_FASTOPEN): the request reaches the server one round trip earlier. Without a
+     * cookie (the first connection) the data follows the handshake as usual, and the server's answer gives the
+     * cookie for the next time. All of {@code data} is sent when this returns.
+     */
+    public void connectFastOpen(String dest, byte[] data, long timeoutMs) throws SocketException {
+        String m = "Socket::connectFastOpen";
+        Dest d = parseDest(m, dest, false);
+        if (d.path() != null) {
+            throw new SocketException(SocketError.CONNECT_ERROR, m, "TCP Fast Open needs a \"host:port\", not the "
+                    + "UNIX path '" + dest + "', in " + m + "()", Errno.EAFNOSUPPORT,
+                    Errno.strerror(Errno.EAFNOSUPPORT), null);
+        }
+        if (data == null || data.length == 0) {
+            throw new SocketException(SocketError.CONNECT_ERROR, m, "no data to send with the SYN in " + m + "()",
+                    Errno.EINVAL, Errno.strerror(Errno.EINVAL), null);
+        }
+        synchronized (stateLock) {
+            closeLocked();
+        }
+        List<Sys.Resolved> addrs;
+        try {
+            addrs = Sys.resolve(d.host(), d.service(), d.family(), Net.SOCK_STREAM, 0);
+        } catch (Sys.ResolveException e) {
+            throw new SocketException(SocketError.CONNECT_ERROR, m, "cannot resolve '" + d.host() + "' in " + m
+                    + "(): " + e.getMessage());
+        }
+        SocketException last = new SocketException(SocketError.CONNECT_ERROR, m, "'" + d.host()
+                + "' resolves to no address in " + m + "()");
+        for (Sys.Resolved r : addrs) {
+            try {
+                fastOpenTo(m, r, data, timeoutMs);
+                port = r.addr().port();
+                peerName = d.host();
+                return;
+            } catch (SocketException e) {
+                last = e;
+            }
+        }
+        throw last;
+    }
+
+    private void fastOpenTo(String m, Sys.Resolved r, byte[] data, long timeoutMs) throws SocketException {
+        String target = r.addr().toString();
+        int fd = Sys.socket(r.family(), Net.SOCK_STREAM, r.protocol());
+        if (fd < 0) {
+            throw Errors.withErrno(SocketError.CONNECT_ERROR, m, "cannot open a socket for " + target, -fd, null);
+        }
+        SocketFd f;
+        synchronized (stateLock) {
+            closeLocked();
+            f = install(fd, r.family(), Net.SOCK_STREAM);
+        }
+        if (!f.acquire()) {
+            throw Errors.closedLocally(m, null);
+        }
+        long sent;
+        try {
+            applyRemembered(f, m, r.family(), target);
+            long n = io.ffsock.internal.sys.MsgIo.sendTo(f, MemorySegment.ofArray(data), data.length, r.addr(),
+                    Net.MSG_FASTOPEN);
+            if (n == -Errno.EOPNOTSUPP) {
+                // Fast Open is off for clients (net.ipv4.tcp_fastopen bit 0): an ordinary connect, then the data
+                try (Arena a = Arena.ofConfined()) {
+                    MemorySegment sa = r.addr().toSegment(a);
+                    n = f.connect(sa, (int) sa.byteSize());
+                }
+                if (n < 0 && n != -Errno.EINPROGRESS) {
+                    throw Errors.withErrno(SocketError.CONNECT_ERROR, m, "error in connect() (target: " + target
+                            + ")", (int) -n, null);
+                }
+            } else if (n < 0 && n != -Errno.EINPROGRESS && n != -Errno.EAGAIN) {
+                throw Errors.withErrno(SocketError.CONNECT_ERROR, m, "error in sendto(MSG_FASTOPEN) (target: "
+                        + target + ")", (int) -n, null);
+            }
+            sent = Math.max(n, 0);
+            int ev = f.poll(f.write, Net.POLLOUT, timeoutInt(timeoutMs));
+            if (f.isClosed()) {
+                throw Errors.closedLocally(m, null);
+            }
+            if (ev == 0) {
+                throw connectTimeout(m, timeoutMs, target);
+            }
+            long so = ev < 0 ? ev - 1L : f.getIntOption(Net.SOL_SOCKET, Net.SO_ERROR);
+            int err = so < 0 ? (int) (-so - 1) : (int) so;
+            if (err != 0) {
+                throw Errors.withErrno(SocketError.CONNECT_ERROR, m, "error in connect() (target: " + target + ")",
+                        err, null);
+            }
+        } catch (SocketException e) {
+            f.release();
+            detach(f);
+            throw e;
+        }
+        try {
+            if (sent < data.length) {
+                sender.send(f, m, MemorySegment.ofArray(data).asSlice(sent), data.length - sent, timeoutMs);
+            }
+        } finally {
+            f.release();
+        }
+    }
+
+    /**
+     * A connected pair of AF_UNIX stream sockets (socketpair(2)): two ends of one connection in this process, for
+     * talking to a thread or, after {@link #detach()}, to a child process.
+     */
+    public static Socket[] socketPair() throws SocketException {
+        int[] fds = FdControl.socketpair(Net.SOCK_STREAM);
+        if (fds.length == 1) {
+            throw Errors.withErrno(SocketError.ERROR, "Socket::socketPair", "error in socketpair()", -fds[0], null);
+        }
+        Socket a = new Socket();
+        Socket b = new Socket();
+        synchronized (a.stateLock) {
+            a.install(fds[0], Net.AF_UNIX, Net.SOCK_STREAM);
+        }
+        synchronized (b.stateLock) {
+            b.install(fds[1], Net.AF_UNIX, Net.SOCK_STREAM);
+        }
+        return new Socket[] {a, b};
+    }
+
+    /**
+     * Takes ownership of an open stream socket descriptor someone else made — socket activation
+     * ({@link SocketActivation}), inetd (fd 0), a parent process, a descriptor received with {@link #recvFds}.
+     * Family, type and listening state are read from the kernel; the descriptor is made non-blocking and
+     * close-on-exec like every descriptor ffsock owns. On failure it is left as it was, and still the caller's.
+     *
+     * @throws SocketException {@code SOCKET-ERROR}: EBADF when {@code fd} is not open, ENOTSOCK when it is not a
+     *                         socket (a file, a pipe), EPROTOTYPE for a datagram socket (use
+     *                         {@link DatagramSocket#fromFd})
+     */
+    public static Socket fromFd(int fd) throws SocketException {
+        String m = "Socket::fromFd";
+        FdControl.Inspected in = inspectForAdoption(m, fd);
+        if (in.type() != Net.SOCK_STREAM && in.type() != Net.SOCK_SEQPACKET) {
+            throw new SocketException(SocketError.ERROR, m, "fd " + fd + " is a " + typeName(in.type())
+                    + " socket, not a stream socket" + (in.type() == Net.SOCK_DGRAM ? ": use DatagramSocket.fromFd()"
+                    : "") + ", in " + m + "()", Errno.EPROTOTYPE, Errno.strerror(Errno.EPROTOTYPE), null);
+        }
+        int r = FdControl.makeOurs(fd);
+        if (r != 0) {
+            throw Errors.withErrno(SocketError.ERROR, m, "cannot make fd " + fd + " non-blocking", -r, null);
+        }
+        Socket s = new Socket();
+        synchronized (s.stateLock) {
+            SocketFd f = s.install(fd, in.family(), in.type());
+            SockAddr local = f.name(false, new int[1]);
+            SockAddr peer = in.listening() ? null : f.name(true, new int[1]);
+            if (in.family() == Net.AF_UNIX) {
+                String lp = local == null ? "" : local.path();
+                s.conn.unixPath = lp != null && !lp.isEmpty() ? lp : peer != null ? peer.path() : null;
+            } else {
+                s.port = peer != null ? peer.port() : local != null ? local.port() : -1;
+            }
+        }
+        return s;
+    }
+
+    /** Checks that {@code fd} is an open socket of a family ffsock handles; throws a clear error if not. */
+    static FdControl.Inspected inspectForAdoption(String m, int fd) throws SocketException {
+        if (fd < 0) {
+            throw new SocketException(SocketError.ERROR, m, "fd " + fd + " is not a descriptor, in " + m + "()",
+                    Errno.EBADF, Errno.strerror(Errno.EBADF), null);
+        }
+        FdControl.Inspected in = FdControl.inspect(fd);
+        if (in.errno() == Errno.EBADF) {
+            throw Errors.withErrno(SocketError.ERROR, m, "fd " + fd + " is not an open descriptor", Errno.EBADF,
+                    null);
+        }
+        if (in.errno() == Errno.ENOTSOCK) {
+            throw Errors.withErrno(SocketError.ERROR, m, "fd " + fd + " is not a socket (a file, pipe or device?)",
+                    Errno.ENOTSOCK, null);
+        }
+        if (in.errno() != 0) {
+            throw Errors.withErrno(SocketError.ERROR, m, in.step() + " on fd " + fd + " failed", in.errno(), null);
+        }
+        if (in.family() != Net.AF_INET && in.family() != Net.AF_INET6 && in.family() != Net.AF_UNIX) {
+            throw new SocketException(SocketError.ERROR, m, "fd " + fd + " is a socket of address family "
+                    + in.family() + "; ffsock handles AF_INET, AF_INET6 and AF_UNIX, in " + m + "()",
+                    Errno.EAFNOSUPPORT, Errno.strerror(Errno.EAFNOSUPPORT), null);
+        }
+        return in;
+    }
+
+    static String typeName(int type) {
+        return switch (type) {
+            case Net.SOCK_STREAM -> "SOCK_STREAM";
+            case Net.SOCK_DGRAM -> "SOCK_DGRAM";
+            case Net.SOCK_SEQPACKET -> "SOCK_SEQPACKET";
+            case Net.SOCK_RAW -> "SOCK_RAW";
+            default -> "type-" + type;
+        };
+    }
+
+    /**
+     * Gives the descriptor away without closing it: returns its number, which is the caller's from now on, and
+     * leaves this socket not open (bytes it had received and not handed out are dropped; a UNIX socket file it
+     * bound is no longer deleted by it). The descriptor keeps O_NONBLOCK and FD_CLOEXEC.
+     *
+     * @throws SocketException {@code SOCKET-NOT-OPEN}, or {@code SOCKET-ERROR} (EBUSY) while another thread is in a
+     *                         call on this socket
+     */
+    public int detach() throws SocketException {
+        String m = "Socket::detach";
+        synchronized (stateLock) {
+            SocketFd f = conn.fd;
+            if (f == null || f.isClosed()) {
+                throw Errors.notOpen(m);
+            }
+            int r = f.detach();
+            if (r < 0) {
+                throw Errors.withErrno(SocketError.ERROR, m, "cannot detach while another thread is in a call on "
+                        + "this socket", -r, null);
+            }
+            conn.fd = null;
+            conn.unlinkOnClose = false;
+            conn.unixPath = null;
+            port = -1;
+            return r;
+        }
+    }
+
+    /**
+     * {@code shutdown(SHUT_RD)}: no more reading; data that arrives later is discarded (TCP) and reads return end of
+     * stream, while this side can still send. Returns 0, or -1 with {@link #errno()}; 0 when not open.
+     */
+    public int shutdownInput() {
+        return shutdownHow(Net.SHUT_RD);
+    }
+
+    /**
+     * {@code shutdown(SHUT_WR)}: the half-close. The peer reads end of stream once it has everything sent before,
+     * while this side still receives what the peer sends. Returns 0, or -1 with {@link #errno()}; 0 when not open.
+     */
+    public int shutdownOutput() {
+        return shutdownHow(Net.SHUT_WR);
+    }
+
+    private int shutdownHow(int how) {
+        SocketFd f = conn.fd;
+        if (f == null || !f.acquire()) {
+            return 0;
+        }
+        try {
+            int r = f.shutdown(how);
+            return r == 0 ? 0 : fail(-r);
+        } finally {
+            f.release();
+        }
+    }
+
+    /**
+     * Sends one byte of urgent data (MSG_OOB): the peer reads it with {@link #recvUrgent(long)} apart from the
+     * stream, and {@link #atMark()} tells it where in the stream the byte was sent. Returns 0.
+     */
+    public int sendUrgent(int b) throws SocketException {
+        String m = "Socket::sendUrgent";
+        SocketFd f = acquire(m);
+        ReentrantLock lock = sender.writeLock();
+        lock.lock();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment one = a.allocate(1);
+            one.set(ValueLayout.JAVA_BYTE, 0, (byte) b);
+            for (;;) {
+                long n = f.send(one, 1, Net.MSG_OOB);
+                if (n == 1) {
+                    return 0;
+                }
+                if (f.isClosed()) {
+                    throw Errors.closedLocally(m, null);
+                }
+                if (n != -Errno.EAGAIN) {
+                    throw Errors.sendError(m, n < 0 ? (int) -n : Errno.EAGAIN);
+                }
+                int ev = f.poll(f.write, Net.POLLOUT, -1);
+                if (ev < 0) {
+                    throw Errors.sendError(m, -ev);
+                }
+            }
+        } finally {
+            lock.unlock();
+            f.release();
+        }
+    }
+
+    /**
+     * Receives the urgent byte the peer sent with {@link #sendUrgent} (recv(2) with MSG_OOB), waiting up to
+     * {@code timeoutMs} for it to be announced. Returns it as 0 to 255.
+     *
+     * @throws SocketException {@code SOCKET-TIMEOUT} when no urgent byte is pending (none was sent, or it was read
+     *                         already); {@code SOCKET-RECV-ERROR} with SO_OOBINLINE set, where urgent data stays in
+     *                         the stream
+     */
+    public int recvUrgent(long timeoutMs) throws SocketException {
+        String m = "Socket::recvUrgent";
+        SocketFd f = acquire(m);
+        receiver.lock.lock();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment one = a.allocate(1);
+            int timeout = timeoutInt(timeoutMs);
+            boolean waited = false;
+            for (;;) {
+                long n = f.recv(one, 1, Net.MSG_OOB);
+                if (n == 1) {
+                    return Byte.toUnsignedInt(one.get(ValueLayout.JAVA_BYTE, 0));
+                }
+                if (f.isClosed()) {
+                    throw Errors.closedLocally(m, null);
+                }
+                if (n == 0) {
+                    throw Errors.peerClosed(m, 0, null);
+                }
+                if (n != -Errno.EINVAL && n != -Errno.EAGAIN) {
+                    throw Errors.recvError(m, (int) -n, null);
+                }
+                if (waited && n == -Errno.EINVAL) {
+                    // POLLPRI came and still no urgent byte: it was read already or is delivered inline
+                    throw Errors.timeout(m, timeoutMs, " (no urgent byte is pending)");
+                }
+                int ev = f.poll(f.read, Net.POLLPRI, timeout);
+                if (f.isClosed()) {
+                    throw Errors.closedLocally(m, null);
+                }
+                if (ev == 0) {
+                    throw Errors.timeout(m, timeoutMs, " (no urgent byte arrived)");
+                }
+                if (ev < 0) {
+                    throw Errors.recvError(m, -ev, null);
+                }
+                waited = (ev & Net.POLLPRI) != 0;
+            }
+        } finally {
+            receiver.lock.unlock();
+            f.release();
+        }
+    }
+
+    /**
+     * Whether the next byte to read is the one that was sent right after urgent data (SIOCATMARK): reads stop at
+     * the mark, so a reader can tell which stream bytes came before the urgent byte.
+     */
+    public boolean atMark() throws SocketException {
+        String m = "Socket::atMark";
+        SocketFd f = acquire(m);
+        receiver.lock.lock();
+        try {
+            if (receiver.buffered(f) > 0) {
+                return false; // bytes received before the mark are still waiting in this socket
+            }
+            long r = f.ioctlInt(Net.SIOCATMARK);
+            if (r < 0) {
+                throw Errors.recvError(m, (int) (-r - 1), null);
+            }
+            return r != 0;
+        } finally {
+            receiver.lock.unlock();
+            f.release();
+        }
+    }
+
+    /**
+     * Writes all bytes of {@code srcs}, in order, with writev(2): a header and a body leave in one system call
+     * and, usually, one segment. Short writes are continued where they stopped, waiting for buffer space as
+     * {@link #send(byte[])} does. Native segments are passed as they are; heap ones are copied first. Returns
+     * the total written.
+     */
+    public long writev(MemorySegment... srcs) throws SocketException {
+        String m = "Socket::writev";
+        SocketFd f = acquire(m);
+        ReentrantLock lock = sender.writeLock();
+        lock.lock();
+        try {
+            return Vectored.write(f, m, srcs, FOREVER, this::closeIfCurrent);
+        } finally {
+            lock.unlock();
+            f.release();
+        }
+    }
+
+    /** {@link #writev(MemorySegment...)} of the remaining bytes of each buffer, advancing their positions. */
+    public long writev(ByteBuffer... srcs) throws SocketException {
+        MemorySegment[] segs = new MemorySegment[srcs.length];
+        for (int i = 0; i < srcs.length; i++) {
+            segs[i] = MemorySegment.ofBuffer(srcs[i]);
+        }
+        long n = writev(segs);
+        for (ByteBuffer b : srcs) {
+            b.position(b.limit());
+        }
+        return n;
+    }
+
+    /**
+     * Reads with readv(2) into {@code dsts} in order, filling each before the next: at least one byte, waiting as
+     * long as it takes. Returns the count, or -1 at end of stream (the socket stays open).
+     */
+    public long readv(MemorySegment... dsts) throws SocketException {
+        String m = "Socket::readv";
+        SocketFd f = acquire(m);
+        receiver.lock.lock();
+        try {
+            return Vectored.read(f, m, dsts, FOREVER, receiver, this::closeIfCurrent);
+        } finally {
+            receiver.lock.unlock();
+            f.release();
+        }
+    }
+
+    /** {@link #readv(MemorySegment...)} into the remaining space of each buffer, advancing their positions. */
+    public long readv(ByteBuffer... dsts) throws SocketException {
+        MemorySegment[] segs = new MemorySegment[dsts.length];
+        for (int i = 0; i < dsts.length; i++) {
+            segs[i] = MemorySegment.ofBuffer(dsts[i]);
+        }
+        long n = readv(segs);
+        long left = Math.max(n, 0);
+        for (ByteBuffer b : dsts) {
+            int k = (int) Math.min(left, b.remaining());
+            b.position(b.position() + k);
+            left -= k;
+        }
+        return n;
+    }
+
+    /**
+     * Sends {@code data} (at least one byte) with {@code fds} attached over this UNIX socket (SCM_RIGHTS, 1 to 253
+     * descriptors): the peer receives duplicates of them, open in its process, with {@link #recvFds}. They stay
+     * open here. Returns 0.
+     */
+    public int sendFds(byte[] data, int... fds) throws SocketException {
+        String m = "Socket::sendFds";
+        FdPassing.checkFds(m, fds, SocketError.SEND_ERROR);
+        if (data == null || data.length == 0) {
+            throw new SocketException(SocketError.SEND_ERROR, m, "descriptors travel with data: send at least one "
+                    + "byte with them, in " + m + "()", Errno.EINVAL, Errno.strerror(Errno.EINVAL), null);
+        }
+        SocketFd f = acquire(m);
+        ReentrantLock lock = sender.writeLock();
+        lock.lock();
+        try {
+            if (f.family() != Net.AF_UNIX) {
+                throw new SocketException(SocketError.SEND_ERROR, m, "descriptors travel over UNIX sockets only, in "
+                        + m + "()", Errno.EOPNOTSUPP, Errno.strerror(Errno.EOPNOTSUPP), null);
+            }
+            long n = FdPassing.send(f, m, data, fds, null, FOREVER);
+            if (n < data.length) {
+                sender.send(f, m, MemorySegment.ofArray(data).asSlice(n), data.length - n, FOREVER);
+            }
+            return 0;
+        } finally {
+            lock.unlock();
+            f.release();
+        }
+    }
+
+    /**
+     * Receives up to {@code size} bytes and up to {@code maxFds} descriptors that came with them, waiting up to
+     * {@code timeoutMs} for something to arrive. Bytes that a previous read had buffered come first, without
+     * descriptors (the kernel drops descriptors attached to bytes read by a plain recv). Descriptors not taken from
+     * the result are closed when it is closed.
+     */
+    public ReceivedFds recvFds(int size, int maxFds, long timeoutMs) throws SocketException {
+        String m = "Socket::recvFds";
+        SocketFd f = acquire(m);
+        receiver.lock.lock();
+        try {
+            if (f.family() != Net.AF_UNIX) {
+                throw new SocketException(SocketError.RECV_ERROR, m, "descriptors travel over UNIX sockets only, in "
+                        + m + "()", Errno.EOPNOTSUPP, Errno.strerror(Errno.EOPNOTSUPP), null);
+            }
+            if (size > 0 && receiver.buffered(f) > 0) {
+                byte[] b = receiver.takeBuffered(f, size);
+                return new ReceivedFds(b, new int[0], false, null);
+            }
+            return FdPassing.receive(f, m, size, maxFds, timeoutMs, false);
+        } finally {
+            receiver.lock.unlock();
+            f.release();
+        }
+    }
+
+    // =============================================================================================================
     // TLS
     // =============================================================================================================
 
@@ -1425,7 +2509,7 @@ public class Socket implements AutoCloseable {
         } else {
             connectInet(m, d.host(), d.service(), timeoutMs, d.family(), Net.SOCK_STREAM);
         }
-        startTls(m, ctx, timeoutMs, true);
+        startTls(m, ctx, timeoutMs, true, events);
     }
 
     /** {@link #connectSSL(String, long)} waiting as long as it takes. */
@@ -1445,7 +2529,7 @@ public class Socket implements AutoCloseable {
         TlsSettings.Ctx ctx = tls.context(m, false);
         checkInetTarget(m, host, service);
         connectInet(m, host, service, timeoutMs, family, socktype);
-        startTls(m, ctx, timeoutMs, true);
+        startTls(m, ctx, timeoutMs, true, events);
     }
 
     /** {@link #connectINETSSL(String, String, long, int, int)} for any address family. */
@@ -1473,7 +2557,7 @@ public class Socket implements AutoCloseable {
         String m = "Socket::connectUNIXSSL";
         TlsSettings.Ctx ctx = tls.context(m, false);
         connectUnix(m, path, socktype, protocol, FOREVER);
-        startTls(m, ctx, FOREVER, true);
+        startTls(m, ctx, FOREVER, true, events);
     }
 
     private static void checkInetTarget(String m, String host, String service) throws SocketException {
@@ -1518,7 +2602,8 @@ public class Socket implements AutoCloseable {
         Socket s = acceptImpl(timeoutMs, m);
         if (s != null) {
             try {
-                s.startTls(m, ctx, timeoutMs, true);
+                // events go to the new socket's queue, or while it has none, to the listener's
+                s.startTls(m, ctx, timeoutMs, true, s.events != null ? s.events : events);
             } catch (SocketException | RuntimeException e) {
                 s.close();
                 throw e;
@@ -1546,7 +2631,7 @@ public class Socket implements AutoCloseable {
         if (isSecure()) {
             return;
         }
-        startTls(m, tls.context(m, false), timeoutMs, false);
+        startTls(m, tls.context(m, false), timeoutMs, false, events);
     }
 
     /** {@link #upgradeClientToSSL(long)} waiting as long as it takes. */
@@ -1561,7 +2646,7 @@ public class Socket implements AutoCloseable {
         if (isSecure()) {
             return;
         }
-        startTls(m, tls.context(m, true), timeoutMs, false);
+        startTls(m, tls.context(m, true), timeoutMs, false, events);
     }
 
     /** {@link #upgradeServerToSSL(long)} waiting as long as it takes. */
@@ -1569,8 +2654,11 @@ public class Socket implements AutoCloseable {
         upgradeServerToSSL(FOREVER);
     }
 
-    /** Runs the handshake on the current connection; both sides' locks are held, so no I/O runs meanwhile. */
-    private void startTls(String m, TlsSettings.Ctx ctx, long timeoutMs, boolean closeOnFailure)
+    /**
+     * Runs the handshake on the current connection; both sides' locks are held, so no I/O runs meanwhile. Posts
+     * START_SSL before it and SSL_ESTABLISHED (cipher and version) after it to {@code ev}, if not null.
+     */
+    private void startTls(String m, TlsSettings.Ctx ctx, long timeoutMs, boolean closeOnFailure, SocketEvents ev)
             throws SocketException {
         SocketFd f = acquire(m);
         try {
@@ -1589,8 +2677,14 @@ public class Socket implements AutoCloseable {
                 }
                 TlsConnection t = TlsConnection.open(m, ctx, host, port, sender.lock);
                 f.attach(t);
+                if (ev != null) {
+                    ev.startSsl();
+                }
                 try {
                     receiver.startTls(f, m, t, timeoutMs);
+                    if (ev != null) {
+                        ev.sslEstablished(t.cipherName(), t.cipherVersion());
+                    }
                 } catch (SocketException | RuntimeException e) {
                     f.attach(null);
                     t.close();

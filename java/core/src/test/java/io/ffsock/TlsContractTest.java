@@ -593,6 +593,43 @@ public class TlsContractTest {
     }
 
     @Test
+    @DisplayName("C90 events: connectSSL posts the connect events, START_SSL, then SSL_ESTABLISHED with cipher and"
+            + " version equal to getSSLCipherName()/getSSLCipherVersion(); acceptSSL posts the same on the listener")
+    void c90_events() throws Exception {
+        java.util.concurrent.LinkedBlockingQueue<SocketEvent> cq = new java.util.concurrent.LinkedBlockingQueue<>();
+        java.util.concurrent.LinkedBlockingQueue<SocketEvent> sq = new java.util.concurrent.LinkedBlockingQueue<>();
+        try (Socket s = server(); Socket c = client()) {
+            c.setEventQueue(cq);
+            s.setEventQueue(sq);
+            try (Socket a = TlsLoopback.handshake(s, c, dest(s))) {
+                java.util.List<EventType> types = cq.stream().map(SocketEvent::type).toList();
+                int connected = types.indexOf(EventType.CONNECTED);
+                assertTrue(connected >= 0, types::toString);
+                assertEquals(java.util.List.of(EventType.START_SSL, EventType.SSL_ESTABLISHED),
+                        types.subList(connected + 1, types.size()));
+                SocketEvent est = cq.stream().filter(e -> e.type() == EventType.SSL_ESTABLISHED).findFirst()
+                        .orElseThrow();
+                assertEquals(c.getSSLCipherName(), est.get("cipher"));
+                assertEquals(c.getSSLCipherVersion(), est.get("cipher_version"));
+                java.util.List<EventType> st = sq.stream().map(SocketEvent::type).toList();
+                assertEquals(java.util.List.of(EventType.START_SSL, EventType.SSL_ESTABLISHED), st);
+                assertEquals(a.getSSLCipherName(), sq.stream().filter(e -> e.type() == EventType.SSL_ESTABLISHED)
+                        .findFirst().orElseThrow().get("cipher"));
+            }
+        }
+        // a failed handshake posts START_SSL and no SSL_ESTABLISHED
+        cq.clear();
+        try (Socket s = server(); Socket c = new Socket()) {
+            c.setTlsEngine(engine());
+            c.setEventQueue(cq);
+            TlsLoopback.clientFailure(s, c, dest(s));
+            java.util.List<EventType> types = cq.stream().map(SocketEvent::type).toList();
+            assertTrue(types.contains(EventType.START_SSL), types::toString);
+            assertFalse(types.contains(EventType.SSL_ESTABLISHED), types::toString);
+        }
+    }
+
+    @Test
     @DisplayName("engine selection: unknown engines are refused with the list of those available")
     void engineSelection() {
         try (Socket s = new Socket()) {

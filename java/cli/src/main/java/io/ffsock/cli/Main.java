@@ -42,6 +42,8 @@ public final class Main {
         switch (verb) {
             case "demo":
                 return new Demo(System.out).run(rest);
+            case "bench":
+                return new Bench(System.out, System.err).run(rest);
             case "tls-bench":
                 try {
                     return new TlsBench(System.out).run(rest);
@@ -71,6 +73,8 @@ public final class Main {
         out.println();
         out.println("verbs:");
         out.println("  demo        run the ffsock demo (the default when no verb is given)");
+        out.println("  bench       ffsock side by side with C, JNI, NIO, java.net and jnr-unixsocket:");
+        out.println("              a table, JSON and an SVG chart (--quick: a smoke run); bench jmh: JMH");
         out.println("  tls-bench   TLS bulk MB/s and handshakes/s: OpenSSL engine, JDK engine, JDK SSLSocket");
         out.println("              [--mib N] [--batches N] [--handshake-ms N]");
         out.println("  help        print this text (also -h, --help)");

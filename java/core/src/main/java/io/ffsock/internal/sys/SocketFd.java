@@ -39,6 +39,13 @@ public final class SocketFd {
     private final int type;
     @SuppressWarnings("unused") // accessed through STATE
     private volatile int state;
+    /**
+     * Set by every send that moved bytes, cleared by the read side: "a reply to something sent may be on its way,
+     * and cannot have arrived yet". A hint for {@code Receiver.read}, which then waits in poll before its recv
+     * instead of after a recv that would fail with EAGAIN. Written and read without synchronisation on purpose:
+     * a stale value costs one system call, never correctness.
+     */
+    public boolean sentSinceRead;
     private final Arena arena = Arena.ofShared();
     /** What rides on this descriptor (the TLS session); closed together with it. */
     private volatile AutoCloseable attachment;
@@ -183,6 +190,31 @@ public final class SocketFd {
     }
 
     /**
+     * recv(2) into {@code buf[off, off+len)} (len &gt; 0, bounds checked by the caller) without a slice object when
+     * {@code buf} is native: its address is passed as a number. A heap {@code buf} is sliced, which the JIT usually
+     * scalar-replaces. A raw address does not keep the segment's arena alive during the call the way a segment
+     * argument does, so the segment is accessed once first (alive, owned by this thread, in bounds); the caller must
+     * not close a shared arena while a call uses its memory, which no correct program does.
+     */
+    public long recv(MemorySegment buf, long off, long len, int flags) {
+        if (!buf.isNative()) {
+            return recv(off == 0 ? buf : buf.asSlice(off, len), len, flags);
+        }
+        buf.get(ValueLayout.JAVA_BYTE, off + len - 1);
+        long address = buf.address() + off;
+        for (;;) {
+            long n = LibC.recvAddr(read.errno, fd, address, len, flags);
+            if (n >= 0) {
+                return n;
+            }
+            int e = LibC.errno(read.errno);
+            if (e != Errno.EINTR) {
+                return -e;
+            }
+        }
+    }
+
+    /**
      * Waits until the socket is ready for {@code events} on the given side. Returns the revents (&gt; 0), 0 on
      * timeout, or {@code -errno}. {@code timeoutMs} &lt; 0 waits forever.
      */
@@ -237,6 +269,27 @@ public final class SocketFd {
         for (;;) {
             long n = LibC.send(write.errno, fd, buf, len, flags | Net.MSG_NOSIGNAL);
             if (n >= 0) {
+                sentSinceRead = true;
+                return n;
+            }
+            int e = LibC.errno(write.errno);
+            if (e != Errno.EINTR) {
+                return -e;
+            }
+        }
+    }
+
+    /** send(2) from {@code buf[off, off+len)}; like {@link #recv(MemorySegment, long, long, int)}, no slice when native. */
+    public long send(MemorySegment buf, long off, long len, int flags) {
+        if (!buf.isNative()) {
+            return send(off == 0 ? buf : buf.asSlice(off, len), len, flags);
+        }
+        buf.get(ValueLayout.JAVA_BYTE, off + len - 1);
+        long address = buf.address() + off;
+        for (;;) {
+            long n = LibC.sendAddr(write.errno, fd, address, len, flags | Net.MSG_NOSIGNAL);
+            if (n >= 0) {
+                sentSinceRead = true;
                 return n;
             }
             int e = LibC.errno(write.errno);
@@ -351,5 +404,29 @@ public final class SocketFd {
     public SockAddr acceptedPeer() {
         int len = Math.min(read.addrLen.get(ValueLayout.JAVA_INT, 0), SockaddrStorage.SIZE);
         return SockAddr.decode(read.addr, len);
+    }
+
+    // --- giving the descriptor away -----------------------------------------------------------------------------
+
+    /**
+     * Gives up the descriptor without closing it: on success the number is the caller's to close, and this object
+     * is closed (its scratch memory freed). Fails with {@code -EBUSY} while a call is in flight on another thread,
+     * since that call still uses the number, and with {@code -EBADF} when already closed.
+     */
+    public int detach() {
+        if (!STATE.compareAndSet(this, 0, CLOSED)) {
+            return (int) STATE.getVolatile(this) < 0 ? -Errno.EBADF : -Errno.EBUSY;
+        }
+        AutoCloseable att = attachment;
+        attachment = null;
+        if (att != null) {
+            try {
+                att.close(); // a TLS session does not go with the bare descriptor
+            } catch (Exception e) {
+                // it only gives back memory
+            }
+        }
+        arena.close();
+        return fd;
     }
 }
