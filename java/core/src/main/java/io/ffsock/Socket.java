@@ -2262,6 +2262,7 @@ public class Socket implements AutoCloseable {
     public int sendUrgent(int b) throws SocketException {
         String m = "Socket::sendUrgent";
         SocketFd f = acquire(m);
+        refuseOverTls(f, m, "an urgent byte would go out in plain text beside the TLS session");
         ReentrantLock lock = sender.writeLock();
         lock.lock();
         try (Arena a = Arena.ofConfined()) {
@@ -2300,6 +2301,7 @@ public class Socket implements AutoCloseable {
     public int recvUrgent(long timeoutMs) throws SocketException {
         String m = "Socket::recvUrgent";
         SocketFd f = acquire(m);
+        refuseOverTls(f, m, "urgent data does not exist inside a TLS session");
         receiver.lock.lock();
         try (Arena a = Arena.ofConfined()) {
             MemorySegment one = a.allocate(1);
@@ -2376,6 +2378,15 @@ public class Socket implements AutoCloseable {
         ReentrantLock lock = sender.writeLock();
         lock.lock();
         try {
+            if (f.attachment() != null) {
+                // over TLS the segments go through the session, in order: records, not a writev of plaintext
+                long total = 0;
+                for (MemorySegment src : srcs) {
+                    sender.send(f, m, src, src.byteSize(), FOREVER);
+                    total += src.byteSize();
+                }
+                return total;
+            }
             return Vectored.write(f, m, srcs, FOREVER, this::closeIfCurrent);
         } finally {
             lock.unlock();
@@ -2405,6 +2416,15 @@ public class Socket implements AutoCloseable {
         SocketFd f = acquire(m);
         receiver.lock.lock();
         try {
+            if (f.attachment() != null) {
+                // over TLS: the plaintext into the first segment with room (at least one byte, as readv)
+                for (MemorySegment dst : dsts) {
+                    if (dst.byteSize() > 0) {
+                        return receiver.read(f, m, dst, FOREVER);
+                    }
+                }
+                return 0;
+            }
             return Vectored.read(f, m, dsts, FOREVER, receiver, this::closeIfCurrent);
         } finally {
             receiver.lock.unlock();
@@ -2441,6 +2461,7 @@ public class Socket implements AutoCloseable {
                     + "byte with them, in " + m + "()", Errno.EINVAL, Errno.strerror(Errno.EINVAL), null);
         }
         SocketFd f = acquire(m);
+        refuseOverTls(f, m, "descriptors and their bytes would travel in plain text beside the TLS session");
         ReentrantLock lock = sender.writeLock();
         lock.lock();
         try {
@@ -2468,6 +2489,7 @@ public class Socket implements AutoCloseable {
     public ReceivedFds recvFds(int size, int maxFds, long timeoutMs) throws SocketException {
         String m = "Socket::recvFds";
         SocketFd f = acquire(m);
+        refuseOverTls(f, m, "descriptors cannot travel inside a TLS session");
         receiver.lock.lock();
         try {
             if (f.family() != Net.AF_UNIX) {
@@ -2728,6 +2750,18 @@ public class Socket implements AutoCloseable {
             }
         } finally {
             f.release();
+        }
+    }
+
+    /**
+     * Throws SOCKET-SSL-ERROR (releasing {@code f}) when the connection is secure: for the descriptor-level calls
+     * that would put bytes on the wire beside the TLS session, or read them from under it.
+     */
+    private static void refuseOverTls(SocketFd f, String m, String why) throws SocketException {
+        if (f.attachment() != null) {
+            f.release();
+            throw new SocketException(SocketError.SSL_ERROR, m, Errors.named(m, why + "; call shutdownSSL() first "
+                    + "to use it on this connection"));
         }
     }
 

@@ -630,6 +630,62 @@ public class TlsContractTest {
     }
 
     @Test
+    @DisplayName("C66 (TLS) readHTTPHeader when the server closes after acceptSSL: SOCKET-CLOSED; and an HTTP"
+            + " request and response over TLS")
+    void c66_httpOverTls() throws Exception {
+        try (Loopback.Pair p = pair()) {
+            p.accepted().close();
+            SocketException e = expect(SocketError.CLOSED, "Socket::readHTTPHeader",
+                    () -> p.client().readHTTPHeader(2000));
+            assertTrue(e.getMessage().startsWith("error in Socket::readHTTPHeader(): remote end closed the "
+                    + "connection"), e::getMessage);
+        }
+        try (Loopback.Pair p = pair()) {
+            p.client().sendHTTPMessage("POST", "/x", "1.1", java.util.Map.of("Host", "localhost"), "ping");
+            io.ffsock.http.HttpHeader h = p.accepted().readHTTPHeader(2000);
+            assertEquals("POST", h.method());
+            assertEquals("/x", h.path());
+            assertEquals("ping", p.accepted().recv(4, 2000));
+            p.accepted().sendHTTPResponse(200, "OK", "1.1", java.util.Map.of(), "pong");
+            io.ffsock.http.HttpHeader r = p.client().readHTTPHeader(2000);
+            assertEquals(200, r.statusCode());
+            assertEquals("pong", p.client().recv(4, 2000));
+        }
+    }
+
+    @Test
+    @DisplayName("descriptor-level calls over TLS: writev/readv go through the session; urgent data and descriptor"
+            + " passing, which would bypass it, are refused with SOCKET-SSL-ERROR")
+    void descriptorLevelCallsOverTls() throws Exception {
+        try (Loopback.Pair p = pair(); java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            java.lang.foreign.MemorySegment head = arena.allocateFrom("head:");
+            java.lang.foreign.MemorySegment body = java.lang.foreign.MemorySegment.ofArray(
+                    "body".getBytes(StandardCharsets.US_ASCII));
+            assertEquals(head.byteSize() + 4, p.client().writev(head, body));
+            assertEquals("head:\u0000body", p.accepted().recv(10, 2000));
+            p.accepted().send("vector");
+            java.lang.foreign.MemorySegment a = arena.allocate(3);
+            java.lang.foreign.MemorySegment b = arena.allocate(16);
+            long n = p.client().readv(a, b);
+            assertTrue(n > 0 && n <= 3, "readv returned " + n);
+            expect(SocketError.SSL_ERROR, "Socket::sendUrgent", () -> p.client().sendUrgent(1));
+            expect(SocketError.SSL_ERROR, "Socket::recvUrgent", () -> p.client().recvUrgent(10));
+            assertTrue(p.client().isOpen(), "a refused call must leave the connection as it was");
+            p.client().send("still fine");
+            assertEquals("still fine", p.accepted().recv(10, 2000));
+        }
+        Path sock = dir.resolve("fds-" + engine() + ".sock");
+        Files.deleteIfExists(sock);
+        try (Socket s = TlsLoopback.server(certs, engine(), sock.toString()); Socket c = client()) {
+            c.setVerificationHostname("localhost");
+            try (Socket a = TlsLoopback.handshake(s, c, sock.toString())) {
+                expect(SocketError.SSL_ERROR, "Socket::sendFds", () -> c.sendFds(new byte[] {1}, 0));
+                expect(SocketError.SSL_ERROR, "Socket::recvFds", () -> a.recvFds(1, 1, 10));
+            }
+        }
+    }
+
+    @Test
     @DisplayName("engine selection: unknown engines are refused with the list of those available")
     void engineSelection() {
         try (Socket s = new Socket()) {
