@@ -76,7 +76,7 @@ public final class Main {
         out.println("  bench       ffsock side by side with C, JNI, NIO, java.net and jnr-unixsocket:");
         out.println("              a table, JSON and an SVG chart (--quick: a smoke run); bench jmh: JMH");
         out.println("  tls-bench   TLS bulk MB/s and handshakes/s: OpenSSL engine, JDK engine, JDK SSLSocket");
-        out.println("              [--mib N] [--batches N] [--handshake-ms N]");
+        out.println("              [--mib N] [--batches N] [--handshake-ms N] [--only NAME]");
         out.println("  help        print this text (also -h, --help)");
         out.println();
         out.println("verbs handled by the ./ffsock launcher itself:");

@@ -31,8 +31,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The {@code tls-bench} verb: TLS throughput and handshake rate, measured in one run for the OpenSSL engine over
- * ffsock, the JDK engine over ffsock, and the JDK's own {@link SSLSocket}, all on TCP loopback with TLS 1.3 and the
- * same certificate (EC P-256, made with keytool for the run).
+ * ffsock, the JDK engine over ffsock, and the JDK's own {@link SSLSocket}, all on TCP loopback with TLS 1.3,
+ * TLS_AES_128_GCM_SHA256 and the same certificate (EC P-256, made with keytool for the run); and plain ffsock TCP as
+ * the ceiling. Besides MB/s it reports the CPU time both threads spent per MB, which load from other processes on
+ * the machine does not change.
  * <ul>
  *   <li><b>bulk</b>: the client writes 64 KiB records (ffsock: one native segment, {@code write}; SSLSocket: one
  *       byte array) and the server reads them into a 64 KiB buffer until the total has arrived, then answers one
@@ -47,12 +49,16 @@ import java.util.concurrent.TimeUnit;
  */
 final class TlsBench {
     private static final int RECORD = 64 * 1024;
+    /** Every contender runs this suite, so that the comparison is of implementations, not of ciphers. */
+    private static final String SUITE = "TLS_AES_128_GCM_SHA256";
     private static final char[] PASS = "ffsock-bench".toCharArray();
 
     private final PrintStream out;
     private long bulkBytes = 256L << 20;
     private int batches = 5;
     private long handshakeMillis = 2000;
+    /** Only the contenders whose name contains this (for profiling one), or null for all. */
+    private String only;
 
     TlsBench(PrintStream out) {
         this.out = out;
@@ -64,6 +70,7 @@ final class TlsBench {
                 case "--mib" -> bulkBytes = Long.parseLong(args[i + 1]) << 20;
                 case "--batches" -> batches = Integer.parseInt(args[i + 1]);
                 case "--handshake-ms" -> handshakeMillis = Long.parseLong(args[i + 1]);
+                case "--only" -> only = args[i + 1];
                 default -> { }
             }
         }
@@ -95,11 +102,17 @@ final class TlsBench {
     }
 
     /** One contender: how it moves bulk data and how it does a handshake. */
+    private static final java.lang.management.ThreadMXBean CPU =
+            java.lang.management.ManagementFactory.getThreadMXBean();
+
     private interface Contender {
         String name();
 
-        /** Sends {@code bytes} in 64 KiB records from client to server; returns the nanoseconds it took. */
-        long bulk(long bytes) throws Exception;
+        /**
+         * Sends {@code bytes} in 64 KiB records from client to server; returns the nanoseconds it took and the CPU
+         * nanoseconds the client and the server thread spent on it together.
+         */
+        long[] bulk(long bytes) throws Exception;
 
         /** Handshakes for {@code millis}; returns how many completed. */
         long handshakes(long millis) throws Exception;
@@ -114,20 +127,27 @@ final class TlsBench {
             all.add(new Ffsock(engine, key, cert, pem));
         }
         all.add(new Jdk(store, cert));
-        out.println("TLS bench: TLS 1.3 over TCP loopback, 64 KiB records, " + (bulkBytes >> 20) + " MiB per batch, "
+        all.add(new Ffsock(null, key, cert, pem)); // the ceiling: the same transfers without TLS
+        if (only != null) {
+            all.removeIf(c -> !c.name().contains(only) && !c.name().equals("JDK SSLSocket"));
+        }
+        out.println("TLS bench: TLS 1.3 (" + SUITE + ") over TCP loopback, 64 KiB records, " + (bulkBytes >> 20) + " MiB per batch, "
                 + batches + " batches each (median), handshakes for " + handshakeMillis + " ms per batch");
         Map<String, List<Double>> mbps = new LinkedHashMap<>();
+        Map<String, List<Double>> cpuPerMb = new LinkedHashMap<>();
         Map<String, List<Double>> hps = new LinkedHashMap<>();
         for (Contender c : all) {
             c.bulk(bulkBytes / 4); // warm-up
             c.handshakes(handshakeMillis / 4);
             mbps.put(c.name(), new ArrayList<>());
+            cpuPerMb.put(c.name(), new ArrayList<>());
             hps.put(c.name(), new ArrayList<>());
         }
         for (int b = 0; b < batches; b++) {
             for (Contender c : all) {
-                long ns = c.bulk(bulkBytes);
-                mbps.get(c.name()).add(bulkBytes / 1e6 / (ns / 1e9));
+                long[] ns = c.bulk(bulkBytes);
+                mbps.get(c.name()).add(bulkBytes / 1e6 / (ns[0] / 1e9));
+                cpuPerMb.get(c.name()).add(ns[1] / 1e6 / (bulkBytes / 1e6)); // CPU ms per MB
             }
             for (Contender c : all) {
                 long n = c.handshakes(handshakeMillis);
@@ -135,14 +155,19 @@ final class TlsBench {
             }
         }
         double base = median(mbps.get("JDK SSLSocket"));
+        double baseC = median(cpuPerMb.get("JDK SSLSocket"));
         double baseH = median(hps.get("JDK SSLSocket"));
-        out.printf("  %-26s %-24s %12s %9s %14s %9s%n", "contender", "cipher", "bulk MB/s", "vs SSLSocket",
-                "handshakes/s", "vs SSLSocket");
+        out.printf("  %-27s %-23s %10s %8s %11s %8s %13s %8s%n", "contender", "cipher", "bulk MB/s", "vs SSLS",
+                "CPU ms/MB", "vs SSLS", "handshakes/s", "vs SSLS");
         for (Contender c : all) {
             double m = median(mbps.get(c.name()));
+            double cpu = median(cpuPerMb.get(c.name()));
             double h = median(hps.get(c.name()));
-            out.printf("  %-26s %-24s %12.1f %9.2fx %14.1f %9.2fx%n", c.name(), c.cipher(), m, m / base, h, h / baseH);
+            out.printf("  %-27s %-23s %10.1f %7.2fx %11.3f %7.2fx %13.1f %7.2fx%n", c.name(), c.cipher(), m, m / base,
+                    cpu, baseC / cpu, h, h / baseH);
         }
+        out.println("  (CPU ms/MB: both threads' CPU time per MB moved, so other load on the machine does not count;"
+                + " its ratio is SSLSocket's CPU per MB over the contender's, higher is better)");
         return 0;
     }
 
@@ -167,29 +192,39 @@ final class TlsBench {
             }
             listener.setCertificate(cert);
             listener.setPrivateKey(key);
-            listener.setTlsEngine(engine);
             port = listener.getSocketInfo(false).port();
-            client.setTlsEngine(engine);
+            if (engine != null) {
+                listener.setTlsEngine(engine);
+                client.setTlsEngine(engine);
+                if (!engine.equals("openssl")) {
+                    // the suite BoringSSL picks first (it cannot be told another for TLS 1.3): same cipher for all
+                    client.setCipherList(SUITE);
+                }
+            }
             client.setSslCertificates(pem.toString());
             client.setVerificationHostname("localhost");
         }
 
         @Override
         public String name() {
-            return "ffsock, " + engine + " engine";
+            return engine == null ? "ffsock, plain TCP (no TLS)" : "ffsock, " + engine + " engine";
         }
 
         /** connect, TCP_NODELAY, then the handshake (upgradeClientToSSL is connectSSL's second half). */
         private void connect() throws SocketException {
             client.connect("127.0.0.1:" + port, 10_000);
             client.setNoDelay(true);
-            client.upgradeClientToSSL(10_000);
+            if (engine != null) {
+                client.upgradeClientToSSL(10_000);
+            }
         }
 
         private Socket accept(long timeoutMs) throws SocketException {
             Socket a = listener.accept(timeoutMs);
             if (a != null) {
                 a.setNoDelay(true);
+            }
+            if (a != null && engine != null) {
                 try {
                     a.upgradeServerToSSL(10_000);
                 } catch (SocketException e) {
@@ -206,9 +241,10 @@ final class TlsBench {
         }
 
         @Override
-        public long bulk(long bytes) throws Exception {
-            CompletableFuture<Void> server = CompletableFuture.runAsync(() -> {
+        public long[] bulk(long bytes) throws Exception {
+            CompletableFuture<Long> server = CompletableFuture.supplyAsync(() -> {
                 try (Arena arena = Arena.ofConfined(); Socket a = accept(10_000)) {
+                    long cpu0 = CPU.getCurrentThreadCpuTime();
                     MemorySegment buf = arena.allocate(RECORD);
                     long got = 0;
                     while (got < bytes) {
@@ -219,6 +255,7 @@ final class TlsBench {
                         got += n;
                     }
                     a.sendi1(1);
+                    return CPU.getCurrentThreadCpuTime() - cpu0;
                 } catch (SocketException e) {
                     throw new java.util.concurrent.CompletionException(e);
                 }
@@ -226,16 +263,17 @@ final class TlsBench {
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment rec = arena.allocate(RECORD);
                 connect();
-                cipher = client.getSSLCipherName();
+                cipher = engine == null ? "-" : client.getSSLCipherName();
+                long cpu0 = CPU.getCurrentThreadCpuTime();
                 long t0 = System.nanoTime();
                 for (long sent = 0; sent < bytes; sent += RECORD) {
                     client.write(rec);
                 }
                 client.recvi1(10_000);
                 long ns = System.nanoTime() - t0;
+                long cpu = CPU.getCurrentThreadCpuTime() - cpu0;
                 client.close();
-                server.get(30, TimeUnit.SECONDS);
-                return ns;
+                return new long[] {ns, cpu + server.get(30, TimeUnit.SECONDS)};
             }
         }
 
@@ -308,6 +346,7 @@ final class TlsBench {
             SSLSocket s = (SSLSocket) clientCtx.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(),
                     listener.getLocalPort());
             s.setTcpNoDelay(true);
+            s.setEnabledCipherSuites(new String[] {SUITE});
             javax.net.ssl.SSLParameters p = s.getSSLParameters();
             p.setEndpointIdentificationAlgorithm("HTTPS");
             s.setSSLParameters(p);
@@ -317,9 +356,10 @@ final class TlsBench {
         }
 
         @Override
-        public long bulk(long bytes) throws Exception {
-            CompletableFuture<Void> server = CompletableFuture.runAsync(() -> {
+        public long[] bulk(long bytes) throws Exception {
+            CompletableFuture<Long> server = CompletableFuture.supplyAsync(() -> {
                 try (java.net.Socket a = listener.accept()) {
+                    long cpu0 = CPU.getCurrentThreadCpuTime();
                     a.setTcpNoDelay(true);
                     InputStream in = a.getInputStream();
                     byte[] buf = new byte[RECORD];
@@ -333,6 +373,7 @@ final class TlsBench {
                     }
                     a.getOutputStream().write(1);
                     a.getOutputStream().flush();
+                    return CPU.getCurrentThreadCpuTime() - cpu0;
                 } catch (java.io.IOException e) {
                     throw new java.util.concurrent.CompletionException(e);
                 }
@@ -340,6 +381,7 @@ final class TlsBench {
             byte[] rec = new byte[RECORD];
             try (SSLSocket s = connect()) {
                 OutputStream o = s.getOutputStream();
+                long cpu0 = CPU.getCurrentThreadCpuTime();
                 long t0 = System.nanoTime();
                 for (long sent = 0; sent < bytes; sent += RECORD) {
                     o.write(rec);
@@ -349,8 +391,8 @@ final class TlsBench {
                     throw new IllegalStateException("no answer");
                 }
                 long ns = System.nanoTime() - t0;
-                server.get(30, TimeUnit.SECONDS);
-                return ns;
+                long cpu = CPU.getCurrentThreadCpuTime() - cpu0;
+                return new long[] {ns, cpu + server.get(30, TimeUnit.SECONDS)};
             }
         }
 
