@@ -41,7 +41,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * TLS 1.3 over TCP loopback, three contenders in one run: ffsock on the OpenSSL engine (ffsock-tls, BoringSSL),
+ * TLS 1.3 (TLS_AES_128_GCM_SHA256 for all) over TCP loopback, three contenders in one run: ffsock on the OpenSSL engine (ffsock-tls, BoringSSL),
  * ffsock on the JDK engine, and the JDK's own {@link SSLSocket}. {@code bulk} writes one 64 KiB record per
  * operation to a server thread that reads and drops them (ops/s × 64 KiB = bytes/s); {@code handshake} connects,
  * runs the handshake, exchanges one byte and closes, with the server's and client's contexts reused as a
@@ -56,6 +56,8 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"})
 public class TlsBench {
     static final int RECORD = 64 * 1024;
+    /** The suite BoringSSL picks first (it cannot be told another for TLS 1.3); the JDK contenders are set to it. */
+    static final String SUITE = "TLS_AES_128_GCM_SHA256";
     private static final char[] PASS = "ffsock-jmh".toCharArray();
 
     /** {@code openssl} or {@code jdk}: ffsock on that engine; {@code sslsocket}: the JDK's SSLSocket. */
@@ -170,6 +172,9 @@ public class TlsBench {
                     cert.getEncoded()) + "\n-----END CERTIFICATE-----\n");
             client.setTlsEngine(engine);
             client.setSslCertificates(pem.toString());
+            if (!engine.equals("openssl")) {
+                client.setCipherList(SUITE);
+            }
         }
 
         private void connect() throws SocketException {
@@ -280,6 +285,7 @@ public class TlsBench {
             client = (SSLSocket) clientCtx.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(),
                     listener.getLocalPort());
             client.setTcpNoDelay(true);
+            client.setEnabledCipherSuites(new String[] {SUITE});
             javax.net.ssl.SSLParameters p = client.getSSLParameters();
             p.setEndpointIdentificationAlgorithm("HTTPS");
             client.setSSLParameters(p);
