@@ -686,6 +686,53 @@ public class TlsContractTest {
     }
 
     @Test
+    @DisplayName("close() from another thread wakes a reader blocked in a TLS recv and a writer blocked in a TLS"
+            + " send with SOCKET-CLOSED, and the session is freed after they left")
+    void concurrentCloseOverTls() throws Exception {
+        // threads of their own: the common pool may have a single worker on a 2-core machine
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try (Loopback.Pair p = pair()) {
+            Socket a = p.accepted();
+            CompletableFuture<SocketException> reader = CompletableFuture.supplyAsync(() -> {
+                try {
+                    a.recv(10);
+                    return null;
+                } catch (SocketException e) {
+                    return e;
+                }
+            }, threads);
+            CompletableFuture<SocketException> writer = CompletableFuture.supplyAsync(() -> {
+                try {
+                    byte[] big = new byte[1 << 20];
+                    for (int i = 0; i < 256; i++) {
+                        a.send(big); // the client never reads: this blocks once the buffers are full
+                    }
+                    return null;
+                } catch (SocketException e) {
+                    return e;
+                }
+            }, threads);
+            Thread.sleep(300);
+            assertFalse(reader.isDone() || writer.isDone(), "reader and writer should be blocked");
+            a.close();
+            SocketException r = reader.get(5, java.util.concurrent.TimeUnit.SECONDS);
+            SocketException w = writer.get(5, java.util.concurrent.TimeUnit.SECONDS);
+            assertNotNull(r);
+            assertNotNull(w);
+            assertEquals(SocketError.CLOSED, r.error(), r::toString);
+            assertEquals(SocketError.CLOSED, w.error(), () -> {
+                java.io.StringWriter sw = new java.io.StringWriter();
+                w.printStackTrace(new java.io.PrintWriter(sw));
+                return sw.toString();
+            });
+            assertFalse(a.isOpen());
+            assertFalse(a.isSecure());
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    @Test
     @DisplayName("engine selection: unknown engines are refused with the list of those available")
     void engineSelection() {
         try (Socket s = new Socket()) {

@@ -14,6 +14,14 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 public final class TlsLoopback {
     private TlsLoopback() {}
 
+    /** Threads of the fixtures' own: the common pool can have a single worker on a 2-core machine. */
+    static final java.util.concurrent.ExecutorService PEERS = java.util.concurrent.Executors
+            .newCachedThreadPool(r -> {
+                Thread t = new Thread(r, "tls-fixture-peer");
+                t.setDaemon(true);
+                return t;
+            });
+
     /** A listener on {@code bindTo} serving {@code certs}' server certificate, on {@code engine}. */
     public static Socket server(TestCerts certs, String engine, String bindTo) throws SocketException {
         Socket s = Loopback.listener(bindTo);
@@ -64,7 +72,7 @@ public final class TlsLoopback {
             } catch (SocketException e) {
                 throw new java.util.concurrent.CompletionException(e);
             }
-        });
+        }, PEERS);
         Socket a;
         try {
             a = listener.acceptSSL(5000);
@@ -99,7 +107,7 @@ public final class TlsLoopback {
             } catch (SocketException e) {
                 return null;
             }
-        });
+        }, PEERS);
         try {
             client.connectSSL(dest, 5000);
             throw new AssertionError("connectSSL succeeded");
@@ -121,7 +129,7 @@ public final class TlsLoopback {
             } catch (SocketException e) {
                 // expected: the server refuses
             }
-        });
+        }, PEERS);
         try {
             listener.acceptSSL(5000);
             throw new AssertionError("acceptSSL succeeded");

@@ -58,7 +58,7 @@ class TlsSendRecvTest extends SendRecvTest {
                 } catch (SocketException e) {
                     throw new java.util.concurrent.CompletionException(e);
                 }
-            });
+            }, TlsLoopback.PEERS);
             ss.setSoTimeout(5000);
             SSLSocket raw = (SSLSocket) ss.accept();
             raw.setSoTimeout(2000);
@@ -89,7 +89,7 @@ class TlsSendRecvTest extends SendRecvTest {
                 } catch (java.io.IOException e) {
                     throw new java.util.concurrent.CompletionException(e);
                 }
-            });
+            }, TlsLoopback.PEERS);
             Socket a = s.acceptSSL(5000);
             assertNotNull(a, "acceptSSL timed out");
             hs.get(5, TimeUnit.SECONDS);
@@ -148,7 +148,7 @@ class TlsSendRecvTest extends SendRecvTest {
                     } catch (java.io.IOException e) {
                         throw new java.util.concurrent.CompletionException(e);
                     }
-                });
+                }, TlsLoopback.PEERS);
                 try (Socket a = s.acceptSSL(5000)) {
                     hs.get(5, TimeUnit.SECONDS);
                     if (withData == 1) {
