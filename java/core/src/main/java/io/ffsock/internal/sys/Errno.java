@@ -41,6 +41,14 @@ public final class Errno {
     public static final int EALREADY = 114;
     public static final int EINPROGRESS = 115;
 
+    // what the event loop maps to TcpSocket's error codes
+    public static final int ENOMEM = 12;
+    public static final int EMSGSIZE = 90;
+    public static final int ENETDOWN = 100;
+    public static final int ENETRESET = 102;
+    public static final int ENOBUFS = 105;
+    public static final int EHOSTDOWN = 112;
+
     private static final int CACHED = 134;
     private static final String[] TEXT = new String[CACHED];
 
