@@ -6,4 +6,7 @@
  */
 module io.ffsock {
     exports io.ffsock;
+    exports io.ffsock.loop;
+
+    uses io.ffsock.loop.TlsEngineFactory;
 }
