@@ -130,7 +130,13 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     private static final class Shared {
         static final EventLoop LOOP = new EventLoop("ffsock-loop-shared");
+        static {
+            LOOP.isShared = true;
+        }
     }
+
+    /** Set on the shared loop only (and read without touching {@link Shared}, which would start it). */
+    private volatile boolean isShared;
 
     /** A loop shared by every socket made without one, started on first use; it is never closed. */
     public static EventLoop shared() {
@@ -646,7 +652,7 @@ public final class EventLoop implements Executor, AutoCloseable {
      */
     @Override
     public void close() {
-        if (this == Shared.LOOP) {
+        if (isShared) {
             throw new UnsupportedOperationException("the shared event loop cannot be closed");
         }
         closing = true;
