@@ -231,7 +231,8 @@ public final class TcpSocket implements AutoCloseable {
     private int pausedEvents;
     private volatile boolean resumeQueued;
     private volatile boolean flushQueuedOffLoop;
-    private boolean aboveHighWater;
+    /** The queue reached the high-water mark and has not yet drained to half of it. */
+    private volatile boolean aboveHighWater;
     private boolean dispatching;
     private int gen;
     private List<SockAddr> addrs;
@@ -701,7 +702,11 @@ public final class TcpSocket implements AutoCloseable {
 
     private void queued(int len) {
         queuedTotal += len;
-        outSize = out.size() + (tls == null ? 0 : tls.netPending());
+        long size = out.size() + (tls == null ? 0 : tls.netPending());
+        outSize = size;
+        if (size >= highWater) {
+            aboveHighWater = true; // onWritable is owed once it drains, whoever drains it
+        }
     }
 
     private void afterWrite() {
