@@ -491,9 +491,7 @@ public final class Sockets implements AutoCloseable {
         try {
             List<String> out = new ArrayList<>();
             for (InetAddress a : resolver.resolve(host)) {
-                String s = a.getHostAddress();
-                int pct = s.indexOf('%');
-                out.add(pct < 0 ? s : s.substring(0, pct));
+                out.add(SockAddr.inet(a.getAddress(), 0, 0).address()); // canonical text: "::1", not "0:0:..."
             }
             return List.copyOf(out);
         } catch (Exception e) {

@@ -165,6 +165,26 @@ public final class TcpServer implements AutoCloseable {
         listeners.clear();
     }
 
+    /**
+     * An IPv4 peer of a dual-stack listener arrives as {@code ::ffff:a.b.c.d}; it is reported as the IPv4 address it
+     * is.
+     */
+    static SockAddr unmapped(SockAddr a) {
+        byte[] ip = a.ip();
+        if (a.family() != Net.AF_INET6 || ip == null || ip.length != 16) {
+            return a;
+        }
+        for (int i = 0; i < 10; i++) {
+            if (ip[i] != 0) {
+                return a;
+            }
+        }
+        if (ip[10] != (byte) 0xff || ip[11] != (byte) 0xff) {
+            return a;
+        }
+        return SockAddr.inet(new byte[] {ip[12], ip[13], ip[14], ip[15]}, a.port(), 0);
+    }
+
     /** One listening descriptor on one loop. */
     private final class Listener extends Channel {
         final EventLoop loop;
@@ -236,7 +256,7 @@ public final class TcpServer implements AutoCloseable {
                 }
                 int c = io.accept(fd);
                 if (c >= 0) {
-                    SockAddr peer = io.acceptedPeer();
+                    SockAddr peer = unmapped(io.acceptedPeer());
                     TcpSocket s = new TcpSocket(loop, c, peer);
                     Consumer<TcpSocket> h = onNewConnection;
                     if (h != null) {

@@ -68,8 +68,8 @@ import javax.net.ssl.SSLException;
  *
  * <h2>Back-pressure</h2>
  * {@link #write} never blocks and always queues. The queue has a visible high-water mark
- * ({@link #writeHighWaterMark()}, default 1 MiB): above it {@link #isWritable()} is false; once the queue has
- * drained to half of it, {@code onWritable} is called and {@link #awaitWritable(Duration)} returns. On the reading
+ * ({@link #writeHighWaterMark()}, default 1 MiB): from there {@link #isWritable()} is false until the queue has
+ * drained to half of it; then {@code onWritable} is called and {@link #awaitWritable(Duration)} returns. On the reading
  * side, at most {@link #readBufferLimit()} unread bytes are taken from the kernel; beyond that the loop stops reading
  * this socket, the kernel's buffers fill and TCP flow control slows the peer down. A program that only writes while
  * writable and reads when it can therefore holds a bounded amount of memory per connection, whatever the peer does.
@@ -372,6 +372,7 @@ public final class TcpSocket implements AutoCloseable {
                 return local;
             }
             SockAddr l = loop.io().name(fd, false);
+            l = l == null ? null : TcpServer.unmapped(l);
             local = l;
             return l;
         });
@@ -415,7 +416,7 @@ public final class TcpSocket implements AutoCloseable {
         return t != null;
     }
 
-    /** Queue size above which {@link #isWritable()} is false (default 1 MiB). */
+    /** Queue size at which {@link #isWritable()} becomes false (default 1 MiB). */
     public long writeHighWaterMark() {
         return highWater;
     }
@@ -725,9 +726,12 @@ public final class TcpSocket implements AutoCloseable {
         return outSize;
     }
 
-    /** Whether the write queue is below the high-water mark. */
+    /**
+     * False from the moment the write queue reaches the high-water mark until it has drained to half of it (the
+     * hysteresis keeps a writer from waking for every few bytes sent); {@code onWritable} marks the return to true.
+     */
     public boolean isWritable() {
-        return outSize < highWater;
+        return !aboveHighWater;
     }
 
     /**
@@ -742,7 +746,7 @@ public final class TcpSocket implements AutoCloseable {
         synchronized (out) {
             writeWaiters++;
             try {
-                while (outSize >= highWater && writable(state)) {
+                while (aboveHighWater && writable(state)) {
                     long left = deadline - System.nanoTime();
                     if (left <= 0) {
                         return false;
@@ -752,7 +756,7 @@ public final class TcpSocket implements AutoCloseable {
             } finally {
                 writeWaiters--;
             }
-            return outSize < highWater;
+            return !aboveHighWater;
         }
     }
 
@@ -1616,6 +1620,7 @@ public final class TcpSocket implements AutoCloseable {
 
     private void flushTls(int fd) {
         LoopIo io = loop.io();
+        int inBefore = inSize;
         long plainBefore;
         synchronized (out) {
             plainBefore = sentTotal;
@@ -1639,15 +1644,20 @@ public final class TcpSocket implements AutoCloseable {
                 }
                 break outer;
             }
-            // 2. then the handshake, or application data once it is done
+            // 2. then what the engine has to say itself, input it left waiting, and application data
             try {
-                if (tls.handshaking()) {
-                    if (!tls.wrapHandshake()) {
-                        break;
-                    }
+                if (tls.wrapPending()) {
                     continue;
                 }
-                if (tlsShutdownSent || (state != State.CONNECTED && state != State.CLOSING)) {
+                boolean unwrapped;
+                synchronized (in) {
+                    unwrapped = tls.unwrapBuffered(in);
+                    inSize = in.size();
+                }
+                if (unwrapped) {
+                    continue;
+                }
+                if (tls.handshaking() || tlsShutdownSent || (state != State.CONNECTED && state != State.CLOSING)) {
                     break;
                 }
                 int took;
@@ -1660,7 +1670,9 @@ public final class TcpSocket implements AutoCloseable {
                     break;
                 }
             } catch (SSLException e) {
-                fail(tls.handshaking() ? Error.SSL_HANDSHAKE_FAILED : Error.SSL_INTERNAL, "TLS: " + e.getMessage());
+                boolean hs = tls.handshaking();
+                fail(hs ? Error.SSL_HANDSHAKE_FAILED : Error.SSL_INTERNAL,
+                        (hs ? "TLS handshake failed: " : "TLS: ") + e.getMessage());
                 return;
             }
         }
@@ -1670,6 +1682,10 @@ public final class TcpSocket implements AutoCloseable {
             outSize = out.size() + tls.netPending();
         }
         afterSend(sent, errno);
+        if (inSize > inBefore && !dispatching && tls != null && !tls.handshaking()
+                && (state == State.CONNECTED || state == State.CLOSING)) {
+            fire(onReadyRead); // records the engine had left waiting while it answered the peer
+        }
     }
 
     private void afterSend(long sent, int errno) {
@@ -1688,15 +1704,18 @@ public final class TcpSocket implements AutoCloseable {
             ioFailed(errno);
             return;
         }
-        long size = outSize;
-        if (size >= highWater) {
-            aboveHighWater = true;
-        } else if (aboveHighWater && size <= highWater / 2) {
-            aboveHighWater = false;
-            wakeWriters();
-            fire(onWritable);
-        } else if (size < highWater) {
-            wakeWriters();
+        if (aboveHighWater) {
+            boolean drained = false;
+            synchronized (out) { // writers set the flag under this lock: clear it only with the size it saw
+                if (outSize <= highWater / 2) {
+                    aboveHighWater = false;
+                    drained = true;
+                }
+            }
+            if (drained) {
+                wakeWriters();
+                fire(onWritable);
+            }
         }
         if (state == State.CLOSING && link.fd >= 0 && outSize == 0) {
             finishClose();

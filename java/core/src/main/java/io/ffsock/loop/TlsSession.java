@@ -67,15 +67,21 @@ final class TlsSession {
         netIn.position(netIn.position() + n);
     }
 
-    /** Decrypts what it can into {@code in} (caller holds its lock); handshake messages are consumed on the way. */
-    void unwrap(ByteQueue in) throws SSLException {
+    /**
+     * Decrypts what it can into {@code in} (caller holds its lock); handshake messages are consumed on the way.
+     * Stops at a partial record, at close_notify, or when the engine has something to send first (the flush that
+     * follows comes back here through {@link #unwrapBuffered}). Returns the cipher bytes consumed.
+     */
+    int unwrap(ByteQueue in) throws SSLException {
         netIn.flip();
+        int consumed = 0;
         try {
             for (;;) {
                 if (!netIn.hasRemaining()) {
-                    return;
+                    return consumed;
                 }
                 SSLEngineResult r = engine.unwrap(netIn, appIn);
+                consumed += r.bytesConsumed();
                 if (appIn.position() > 0) {
                     appIn.flip();
                     in.append(appIn);
@@ -84,27 +90,39 @@ final class TlsSession {
                 handshakeStatus(r.getHandshakeStatus());
                 switch (r.getStatus()) {
                     case OK -> {
-                        if (r.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_WRAP) {
-                            return; // the flush that follows every read wraps the answer
+                        if (engine.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_WRAP) {
+                            return consumed; // the flush that follows every read wraps the answer
                         }
                         if (r.bytesConsumed() == 0 && r.bytesProduced() == 0) {
-                            return;
+                            return consumed;
                         }
                     }
                     case BUFFER_UNDERFLOW -> {
-                        return; // a partial record: wait for more
+                        return consumed; // a partial record: wait for more
                     }
                     case BUFFER_OVERFLOW -> appIn = ByteBuffer.allocate(Math.max(appIn.capacity() * 2,
                             engine.getSession().getApplicationBufferSize()));
                     case CLOSED -> {
                         peerClosed = true;
-                        return;
+                        return consumed;
                     }
                 }
             }
         } finally {
             netIn.compact();
         }
+    }
+
+    /**
+     * Unwraps input that arrived while the engine was busy sending (it stopped {@link #unwrap} to wrap first); no new
+     * edge will announce those bytes. Returns whether anything was consumed.
+     */
+    boolean unwrapBuffered(ByteQueue in) throws SSLException {
+        if (netIn.position() == 0 || peerClosed
+                || engine.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_WRAP) {
+            return false;
+        }
+        return unwrap(in) > 0;
     }
 
     private void handshakeStatus(SSLEngineResult.HandshakeStatus hs) {
@@ -123,22 +141,23 @@ final class TlsSession {
     }
 
     /**
-     * Produces the next handshake message if the engine has one to send; returns whether it produced anything (false
-     * when the engine waits for the peer).
+     * Produces what the engine has to send of its own (handshake messages, or after the handshake a key update or
+     * session ticket answer); returns whether it produced anything or finished the handshake.
      */
-    boolean wrapHandshake() throws SSLException {
+    boolean wrapPending() throws SSLException {
         SSLEngineResult.HandshakeStatus hs = engine.getHandshakeStatus();
         if (hs == SSLEngineResult.HandshakeStatus.NEED_TASK) {
             handshakeStatus(hs);
             hs = engine.getHandshakeStatus();
         }
-        if (hs == SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING) {
+        if (hs == SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING && !handshakeDone) {
             handshakeDone = true;
-            return false;
+            return true;
         }
         if (hs != SSLEngineResult.HandshakeStatus.NEED_WRAP) {
             return false;
         }
+        boolean was = handshakeDone;
         for (;;) {
             SSLEngineResult r = engine.wrap(EMPTY, netOut);
             if (r.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
@@ -149,7 +168,7 @@ final class TlsSession {
             if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
                 throw new SSLException("the TLS engine closed during the handshake");
             }
-            return r.bytesProduced() > 0 || handshakeDone;
+            return r.bytesProduced() > 0 || handshakeDone != was;
         }
     }
 
