@@ -84,6 +84,21 @@ final class ReadBuffer {
         return n;
     }
 
+    /** The array holding the buffered bytes, which start at {@link #start()}; valid until the next change. */
+    byte[] array() {
+        return buf;
+    }
+
+    /** Where the buffered bytes start in {@link #array()}. */
+    int start() {
+        return start;
+    }
+
+    /** Drops the first {@code n} buffered bytes (a parser took them). */
+    void skip(int n) {
+        consumed(n);
+    }
+
     private void consumed(int n) {
         start += n;
         if (start == end) {

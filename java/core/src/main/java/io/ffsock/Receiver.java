@@ -5,6 +5,7 @@ import io.ffsock.internal.sys.Net;
 import io.ffsock.internal.sys.SocketFd;
 
 import java.lang.foreign.MemorySegment;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
@@ -27,6 +28,8 @@ final class Receiver {
     private final ReadBuffer buf = new ReadBuffer();
     /** Closes the connection after end of stream or a fatal error, if it is still the socket's current one. */
     private final Consumer<SocketFd> closeIfCurrent;
+    /** The socket's event poster, or {@code null} (no queue set: the read paths then allocate nothing for events). */
+    volatile SocketEvents events;
 
     Receiver(Consumer<SocketFd> closeIfCurrent) {
         this.closeIfCurrent = closeIfCurrent;
@@ -38,13 +41,14 @@ final class Receiver {
      * timeout's message.
      */
     byte[] recv(SocketFd f, String m, int size, long timeoutMs, boolean detail) throws SocketException {
+        SocketEvents ev = events;
         lock.lock();
         try {
             buf.bind(f);
             if (size > 0) {
-                return readExact(f, m, size, timeoutMs, detail);
+                return readExact(f, m, size, timeoutMs, detail, ev);
             }
-            return size == 0 ? readAvailable(f, m, timeoutMs) : readToEnd(f, m, timeoutMs);
+            return size == 0 ? readAvailable(f, m, timeoutMs, ev) : readToEnd(f, m, timeoutMs, ev);
         } finally {
             lock.unlock();
         }
@@ -92,8 +96,16 @@ final class Receiver {
         return errno == Errno.ECONNRESET ? Errors.peerClosed(m, errno, partial) : Errors.recvError(m, errno, partial);
     }
 
-    private byte[] readExact(SocketFd f, String m, int size, long timeoutMs, boolean detail) throws SocketException {
-        while (buf.available() < size) {
+    private byte[] readExact(SocketFd f, String m, int size, long timeoutMs, boolean detail, SocketEvents ev)
+            throws SocketException {
+        long reported = 0;
+        for (;;) {
+            if (ev != null) {
+                reported = reportRead(ev, reported, Math.min(buf.available(), size), size);
+            }
+            if (buf.available() >= size) {
+                break;
+            }
             String d = detail ? " (" + Errors.plural(size, "byte") + " requested; "
                     + Errors.plural(buf.available(), "byte") + " received)" : null;
             if (fill(f, m, (long) size - buf.available(), timeoutMs, d) == EOF) {
@@ -105,17 +117,21 @@ final class Receiver {
         return buf.take(size);
     }
 
-    private byte[] readAvailable(SocketFd f, String m, long timeoutMs) throws SocketException {
+    private byte[] readAvailable(SocketFd f, String m, long timeoutMs, SocketEvents ev) throws SocketException {
         if (buf.available() == 0 && fill(f, m, ReadBuffer.CHUNK, timeoutMs, null) == EOF) {
             closeIfCurrent.accept(f);
             return new byte[0];
         }
+        long reported = ev != null ? reportRead(ev, 0, buf.available(), 0) : 0;
         // then whatever else is already there, without waiting
         while (buf.available() < DRAIN_LIMIT) {
             MemorySegment room = buf.room(ReadBuffer.CHUNK);
             long n = f.recv(room, room.byteSize(), 0);
             if (n > 0) {
                 buf.filled(n);
+                if (ev != null) {
+                    reported = reportRead(ev, reported, buf.available(), 0);
+                }
             } else {
                 if (n == 0) {
                     byte[] all = buf.takeAll();
@@ -128,13 +144,25 @@ final class Receiver {
         return buf.takeAll();
     }
 
-    private byte[] readToEnd(SocketFd f, String m, long timeoutMs) throws SocketException {
+    private byte[] readToEnd(SocketFd f, String m, long timeoutMs, SocketEvents ev) throws SocketException {
+        long reported = ev != null ? reportRead(ev, 0, buf.available(), 0) : 0;
         while (fill(f, m, ReadBuffer.CHUNK, timeoutMs, null) != EOF) {
             // keep reading until the peer closes
+            if (ev != null) {
+                reported = reportRead(ev, reported, buf.available(), 0);
+            }
         }
         byte[] all = buf.takeAll();
         closeIfCurrent.accept(f);
         return all;
+    }
+
+    /** Posts PACKET_READ for the bytes the call has gained since {@code reported}; returns the new total. */
+    private static long reportRead(SocketEvents ev, long reported, long now, long toRead) {
+        if (now > reported) {
+            ev.read(now - reported, now, toRead);
+        }
+        return Math.max(now, reported);
     }
 
     /**
@@ -143,6 +171,7 @@ final class Receiver {
      */
     long read(SocketFd f, String m, MemorySegment dst, long timeoutMs) throws SocketException {
         long len = dst.byteSize();
+        SocketEvents sink = events;
         lock.lock();
         try {
             if (len == 0) {
@@ -150,12 +179,19 @@ final class Receiver {
             }
             buf.bind(f);
             if (buf.available() > 0) {
-                return buf.copyTo(dst, 0, len);
+                int n = buf.copyTo(dst, 0, len);
+                if (sink != null) {
+                    sink.read(n, n, 0);
+                }
+                return n;
             }
             int timeout = Socket.timeoutInt(timeoutMs);
             for (;;) {
                 long n = f.recv(dst, len, 0);
                 if (n > 0) {
+                    if (sink != null) {
+                        sink.read(n, n, 0);
+                    }
                     return n;
                 }
                 if (f.isClosed()) {
@@ -176,6 +212,74 @@ final class Receiver {
                 }
                 if (ev < 0) {
                     throw Errors.recvError(m, -ev, null);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A parser that takes what it needs off the received bytes (the HTTP header and chunked-body readers). It is
+     * offered every unconsumed byte, each time more arrive, and says how many it took from the front.
+     */
+    interface Scanner {
+        /** Offered {@code a[off, off + len)}, the unconsumed bytes; returns how many it takes (0 to len). */
+        int scan(byte[] a, int off, int len) throws SocketException;
+
+        /** Whether it has what it wanted (or has failed and says so after the scan). */
+        boolean done();
+
+        /** The peer closed before done(): the exception to throw; {@code rest} are the bytes it did not take. */
+        SocketException endOfStream(byte[] rest);
+    }
+
+    /**
+     * Offers the received bytes to {@code s} until it is done, waiting at most {@code timeoutMs} for each arrival
+     * and, when {@code deadlineNanos} is not 0, in all until {@link System#nanoTime()} passes it. On a timeout the
+     * bytes it has not taken stay buffered for the next read; at end of stream the connection is closed and
+     * {@code s} names the exception. Posts no PACKET_READ (Qore's HTTP readers post none).
+     */
+    void scan(SocketFd f, String m, Scanner s, long timeoutMs, long deadlineNanos, String deadlineText)
+            throws SocketException {
+        lock.lock();
+        try {
+            buf.bind(f);
+            for (;;) {
+                if (buf.available() > 0) {
+                    int used = s.scan(buf.array(), buf.start(), buf.available());
+                    if (used > 0) {
+                        buf.skip(used);
+                    }
+                    if (s.done()) {
+                        return;
+                    }
+                }
+                long wait = timeoutMs;
+                boolean byDeadline = false;
+                if (deadlineNanos != 0) {
+                    long left = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime() + 999_999);
+                    if (left <= 0) {
+                        throw new SocketException(SocketError.TIMEOUT, m, deadlineText);
+                    }
+                    if (timeoutMs < 0 || left < timeoutMs) {
+                        wait = left;
+                        byDeadline = true;
+                    }
+                }
+                long n;
+                try {
+                    n = fill(f, m, ReadBuffer.CHUNK, wait, null);
+                } catch (SocketException e) {
+                    if (byDeadline && e.error() == SocketError.TIMEOUT) {
+                        throw new SocketException(SocketError.TIMEOUT, m, deadlineText);
+                    }
+                    throw e;
+                }
+                if (n == EOF) {
+                    byte[] rest = buf.takeAll();
+                    closeIfCurrent.accept(f);
+                    throw s.endOfStream(rest);
                 }
             }
         } finally {

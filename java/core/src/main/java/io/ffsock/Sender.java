@@ -15,11 +15,14 @@ import java.util.function.Consumer;
  * space with a timeout per wait, over a descriptor the caller has acquired.
  */
 final class Sender {
-    private final ReentrantLock lock = new ReentrantLock();
+    /** Held by whoever writes; an HTTP message holds it across its parts so that no other write comes between. */
+    final ReentrantLock lock = new ReentrantLock();
     /** Scratch for the integer senders, guarded by the lock. */
     private final MemorySegment intScratch = MemorySegment.ofArray(new byte[8]);
     /** Closes the connection after a fatal send error, if it is still the socket's current one. */
     private final Consumer<SocketFd> closeIfCurrent;
+    /** The socket's event poster, or {@code null} (no queue set: the write path then allocates nothing for events). */
+    volatile SocketEvents events;
 
     Sender(Consumer<SocketFd> closeIfCurrent) {
         this.closeIfCurrent = closeIfCurrent;
@@ -32,7 +35,23 @@ final class Sender {
         }
         lock.lock();
         try {
-            return sendLocked(f, m, data, len, timeoutMs);
+            return sendLocked(f, m, data, len, len, timeoutMs);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * {@link #send} of a buffer whose first {@code split} bytes are one part of a message (an HTTP header block) and
+     * the rest another (its body): one write where one suffices, and PACKET_SENT events with each part's own totals.
+     */
+    int send(SocketFd f, String m, MemorySegment data, long len, long split, long timeoutMs) throws SocketException {
+        if (len == 0) {
+            return 0;
+        }
+        lock.lock();
+        try {
+            return sendLocked(f, m, data, len, split, timeoutMs);
         } finally {
             lock.unlock();
         }
@@ -50,21 +69,25 @@ final class Sender {
                 case 4 -> s.set(be ? WireInts.INT_BE : WireInts.INT_LE, 0, (int) v);
                 default -> s.set(be ? WireInts.LONG_BE : WireInts.LONG_LE, 0, v);
             }
-            return sendLocked(f, m, s, size, timeoutMs);
+            return sendLocked(f, m, s, size, size, timeoutMs);
         } finally {
             lock.unlock();
         }
     }
 
     /** Writes all {@code len} bytes; caller holds the lock and an acquire on {@code f}. */
-    private int sendLocked(SocketFd f, String m, MemorySegment data, long len, long timeoutMs)
+    private int sendLocked(SocketFd f, String m, MemorySegment data, long len, long split, long timeoutMs)
             throws SocketException {
         int timeout = Socket.timeoutInt(timeoutMs);
+        SocketEvents sink = events;
         long off = 0;
         while (off < len) {
             long n = f.send(off == 0 ? data : data.asSlice(off), len - off, 0);
             if (n > 0) {
                 off += n;
+                if (sink != null) {
+                    sink.sent(off - n, off, split, len);
+                }
                 continue;
             }
             if (f.isClosed()) {

@@ -1,5 +1,9 @@
 package io.ffsock;
 
+import io.ffsock.http.HttpChunkedBody;
+import io.ffsock.http.HttpHeader;
+import io.ffsock.http.HttpParser;
+import io.ffsock.http.HttpWriter;
 import io.ffsock.internal.sys.Errno;
 import io.ffsock.internal.sys.Net;
 import io.ffsock.internal.sys.SockAddr;
@@ -22,9 +26,13 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 
 /**
  * A stream socket (TCP over IPv4 or IPv6, or AF_UNIX) with the methods, arguments and semantics of Qore's
@@ -51,6 +59,7 @@ public class Socket implements AutoCloseable {
     private static final ThreadLocal<int[]> LAST_ERRNO = ThreadLocal.withInitial(() -> new int[1]);
     private static final int DEFAULT_BACKLOG = 4096;
     private static final long FOREVER = -1;
+    private static final AtomicLong NEXT_EVENT_ID = new AtomicLong();
 
     /** The open descriptor and what close() must undo; also the Cleaner's state, so it must not refer to Socket. */
     private static final class Conn implements Runnable {
@@ -73,6 +82,12 @@ public class Socket implements AutoCloseable {
     private final Conn conn = new Conn();
     private final Receiver receiver = new Receiver(this::closeIfCurrent);
     private final Sender sender = new Sender(this::closeIfCurrent);
+    @SuppressWarnings("this-escape") // SocketHttp only keeps the reference; it calls back once a method is called
+    private final SocketHttp http = new SocketHttp(this, receiver, sender);
+    /** Posts events to the queue of setEventQueue; null when none is set (then events cost a null check). */
+    private volatile SocketEvents events;
+    /** This object's event id, given on the first setEventQueue; guarded by stateLock. */
+    private long eventId;
     /** Serialises open/close state changes (connect, bind, close); never held during a blocking read or write. */
     private final Object stateLock = new Object();
     private final AtomicInteger connectionId = new AtomicInteger();
@@ -133,6 +148,10 @@ public class Socket implements AutoCloseable {
         synchronized (stateLock) {
             closeLocked();
         }
+        SocketEvents ev = events;
+        if (ev != null) {
+            ev.deleted();
+        }
     }
 
     /** Closes the current descriptor; caller holds stateLock. */
@@ -151,6 +170,10 @@ public class Socket implements AutoCloseable {
         conn.unixPath = null;
         if (wasOpen) {
             connectionId.incrementAndGet();
+            SocketEvents ev = events;
+            if (ev != null) {
+                ev.closed();
+            }
         }
     }
 
@@ -173,7 +196,7 @@ public class Socket implements AutoCloseable {
     }
 
     /** The open descriptor with a call registered on it, or SOCKET-NOT-OPEN. */
-    private SocketFd acquire(String method) throws SocketException {
+    SocketFd acquire(String method) throws SocketException {
         SocketFd f = conn.fd;
         if (f == null || !f.acquire()) {
             throw Errors.notOpen(method);
@@ -299,6 +322,10 @@ public class Socket implements AutoCloseable {
         synchronized (stateLock) {
             closeLocked();
         }
+        SocketEvents ev = events;
+        if (ev != null) {
+            ev.lookup(host, service);
+        }
         List<Sys.Resolved> addrs;
         try {
             addrs = Sys.resolve(host, service, family, socktype, 0);
@@ -310,11 +337,20 @@ public class Socket implements AutoCloseable {
             throw new SocketException(SocketError.CONNECT_ERROR, m, "'" + host + "' resolves to no "
                     + (family == Net.AF_UNSPEC ? "IPv4 or IPv6" : familyLabel(family)) + " address in " + m + "()");
         }
+        if (ev != null) {
+            addrs.forEach(r -> ev.resolved(r.addr()));
+        }
         SocketException last = null;
         for (Sys.Resolved r : addrs) {
             try {
+                if (ev != null) {
+                    ev.connecting(r.addr(), host, service);
+                }
                 connectTo(m, r.addr(), r.family(), socktype, r.protocol(), timeoutMs, r.addr().toString());
                 port = r.addr().port();
+                if (ev != null) {
+                    ev.connected();
+                }
                 return;
             } catch (SocketException e) {
                 last = e;
@@ -329,8 +365,15 @@ public class Socket implements AutoCloseable {
         synchronized (stateLock) {
             closeLocked();
         }
+        SocketEvents ev = events;
+        if (ev != null) {
+            ev.connecting(SockAddr.unix(path), path, null);
+        }
         connectTo(m, SockAddr.unix(path), Net.AF_UNIX, socktype, protocol, timeoutMs, path);
         conn.unixPath = path;
+        if (ev != null) {
+            ev.connected();
+        }
     }
 
     private static void checkUnixPath(String m, String path, SocketError error) throws SocketException {
@@ -550,6 +593,10 @@ public class Socket implements AutoCloseable {
         synchronized (stateLock) {
             closeLocked();
         }
+        SocketEvents ev = events;
+        if (ev != null) {
+            ev.lookup(iface, service);
+        }
         List<Sys.Resolved> addrs;
         try {
             addrs = Sys.resolve(iface, service, family, socktype, Net.AI_PASSIVE);
@@ -558,6 +605,9 @@ public class Socket implements AutoCloseable {
                     + (iface == null ? "NULL" : "'" + iface + "'") + ", service: '" + service + "', address_family: "
                     + familyLabel(family) + ", flags: AI_PASSIVE) error: " + e.getMessage(), Errno.EINVAL, null,
                     null);
+        }
+        if (ev != null) {
+            addrs.forEach(r -> ev.resolved(r.addr()));
         }
         String target = (iface == null ? "*" : iface) + ":" + service;
         int err = Errno.EADDRNOTAVAIL;
@@ -753,7 +803,12 @@ public class Socket implements AutoCloseable {
         SocketFd f = acquire(m);
         try {
             byte[] b = encode(m, data);
-            return sender.send(f, m, MemorySegment.ofArray(b), b.length, timeoutMs);
+            sender.send(f, m, MemorySegment.ofArray(b), b.length, timeoutMs);
+            SocketEvents ev = events;
+            if (ev != null) {
+                ev.dataSent(data);
+            }
+            return 0;
         } finally {
             f.release();
         }
@@ -891,7 +946,12 @@ public class Socket implements AutoCloseable {
     private int sendInt(String m, long v, int size, ByteOrder order, long timeoutMs) throws SocketException {
         SocketFd f = acquire(m);
         try {
-            return sender.sendInt(f, m, v, size, order, timeoutMs);
+            sender.sendInt(f, m, v, size, order, timeoutMs);
+            SocketEvents ev = events;
+            if (ev != null) {
+                ev.dataSentInt(v, size, order);
+            }
+            return 0;
         } finally {
             f.release();
         }
@@ -900,13 +960,18 @@ public class Socket implements AutoCloseable {
     private int sendSegment(String m, MemorySegment data, long len, long timeoutMs) throws SocketException {
         SocketFd f = acquire(m);
         try {
-            return sender.send(f, m, data, len, timeoutMs);
+            sender.send(f, m, data, len, timeoutMs);
+            SocketEvents ev = events;
+            if (ev != null) {
+                ev.dataSent(data, len);
+            }
+            return 0;
         } finally {
             f.release();
         }
     }
 
-    private byte[] encode(String m, String s) throws SocketException {
+    byte[] encode(String m, String s) throws SocketException {
         Charset cs = charset;
         if (cs == null) {
             throw new SocketException(SocketError.ENCODING_ERROR, m, "the socket's character encoding '"
@@ -940,7 +1005,12 @@ public class Socket implements AutoCloseable {
      */
     public String recv(int size, long timeoutMs) throws SocketException {
         byte[] b = recvBytes("Socket::recv", size, timeoutMs, true);
-        return decode("Socket::recv", b);
+        String s = decode("Socket::recv", b);
+        SocketEvents ev = events;
+        if (ev != null) {
+            ev.dataRead(s);
+        }
+        return s;
     }
 
     /** {@link #recv(int, long)} waiting forever. */
@@ -960,7 +1030,12 @@ public class Socket implements AutoCloseable {
 
     /** {@link #recv(int, long)} returning the bytes. */
     public byte[] recvBinary(int size, long timeoutMs) throws SocketException {
-        return recvBytes("Socket::recvBinary", size, timeoutMs, false);
+        byte[] b = recvBytes("Socket::recvBinary", size, timeoutMs, false);
+        SocketEvents ev = events;
+        if (ev != null && ev.withData) {
+            ev.dataRead(b.clone());
+        }
+        return b;
     }
 
     /** {@link #recvBinary(int, long)} waiting forever. */
@@ -978,7 +1053,7 @@ public class Socket implements AutoCloseable {
         return recvBinary(size, millis(timeout));
     }
 
-    private String decode(String m, byte[] b) throws SocketException {
+    String decode(String m, byte[] b) throws SocketException {
         Charset cs = charset;
         if (cs == null) {
             throw new SocketException(SocketError.ENCODING_ERROR, m, "the socket's character encoding '"
@@ -1130,7 +1205,364 @@ public class Socket implements AutoCloseable {
 
     /** Receives exactly {@code size} bytes (all of them, however they arrive) as a segment to decode from. */
     private MemorySegment recvInt(String m, int size, long timeoutMs) throws SocketException {
-        return MemorySegment.ofArray(recvBytes(m, size, timeoutMs, false));
+        byte[] b = recvBytes(m, size, timeoutMs, false);
+        SocketEvents ev = events;
+        if (ev != null && ev.withData) {
+            ev.dataRead(b.clone());
+        }
+        return MemorySegment.ofArray(b);
+    }
+
+    // =============================================================================================================
+    // HTTP (io.ffsock.http) and the event queue
+    // =============================================================================================================
+
+    /**
+     * Sends an HTTP request with no body: {@code "<method> <path> HTTP/<httpVersion>"} (an empty path is sent as
+     * {@code /}), the headers in the map's order, and {@code Content-Length: 0} (see {@link HttpWriter} for the
+     * rules on Content-Length, Transfer-Encoding and how values are written).
+     *
+     * @param headers the header fields in the order to send them (e.g. a {@link java.util.LinkedHashMap}); values
+     *                are strings, numbers, booleans, or lists for a repeated field
+     * @return the request line as sent, without CRLF (Qore's {@code info["request-uri"]})
+     * @throws SocketException {@code SOCKET-NOT-OPEN}, {@code SOCKET-SEND-ERROR}, {@code SOCKET-TIMEOUT};
+     *                         {@code SOCKET-HTTP-ERROR} before anything is sent for a header name or value (or
+     *                         method, path, version) that would break the message (a CR or LF, for instance)
+     */
+    public String sendHTTPMessage(String method, String path, String httpVersion, Map<String, ?> headers)
+            throws SocketException {
+        return sendHTTPMessage(method, path, httpVersion, headers, (byte[]) null, FOREVER);
+    }
+
+    /** {@link #sendHTTPMessage(String, String, String, Map)} with a body converted to the socket's charset. */
+    public String sendHTTPMessage(String method, String path, String httpVersion, Map<String, ?> headers,
+                                  String body) throws SocketException {
+        return sendHTTPMessage(method, path, httpVersion, headers, body, FOREVER);
+    }
+
+    /** {@link #sendHTTPMessage(String, String, String, Map, String)} with a timeout for each wait. */
+    public String sendHTTPMessage(String method, String path, String httpVersion, Map<String, ?> headers,
+                                  String body, long timeoutMs) throws SocketException {
+        String m = "Socket::sendHTTPMessage";
+        return http.send(m, HttpWriter.requestLine(m, method, path, httpVersion), headers, body, timeoutMs);
+    }
+
+    /** {@link #sendHTTPMessage(String, String, String, Map)} with a body sent as it is. */
+    public String sendHTTPMessage(String method, String path, String httpVersion, Map<String, ?> headers,
+                                  byte[] body) throws SocketException {
+        return sendHTTPMessage(method, path, httpVersion, headers, body, FOREVER);
+    }
+
+    /** {@link #sendHTTPMessage(String, String, String, Map, byte[])} with a timeout for each wait. */
+    public String sendHTTPMessage(String method, String path, String httpVersion, Map<String, ?> headers,
+                                  byte[] body, long timeoutMs) throws SocketException {
+        String m = "Socket::sendHTTPMessage";
+        return http.send(m, HttpWriter.requestLine(m, method, path, httpVersion), headers, body, timeoutMs);
+    }
+
+    /** {@link #sendHTTPMessage(String, String, String, Map)} with the remaining bytes of {@code body} (consumed). */
+    public String sendHTTPMessage(String method, String path, String httpVersion, Map<String, ?> headers,
+                                  ByteBuffer body, long timeoutMs) throws SocketException {
+        String m = "Socket::sendHTTPMessage";
+        return http.send(m, HttpWriter.requestLine(m, method, path, httpVersion), headers, body, timeoutMs);
+    }
+
+    /**
+     * Sends an HTTP request whose body is read from {@code body} and sent in chunked transfer encoding: blocks of up
+     * to {@code maxChunkSize} bytes, each as {@code "<hex size>\r\n<data>\r\n"}, then {@code "0\r\n"}, the
+     * trailers and {@code "\r\n"}. {@code Transfer-Encoding: chunked} is added when the headers have no
+     * Transfer-Encoding, and no Content-Length is sent. The stream is read to its end, not closed.
+     *
+     * @param maxChunkSize the largest chunk, at least 1 (Qore's default is 4096)
+     * @param trailers     called once the stream ends; its map (if not null or empty) is sent as trailers; may be
+     *                     {@code null}
+     * @throws SocketException {@code HTTP-CHUNK-ERROR} for {@code maxChunkSize < 1}, before anything is sent;
+     *                         {@code SOCKET-SEND-ERROR} when the stream fails (the message is then incomplete)
+     */
+    public String sendHTTPMessage(String method, String path, String httpVersion, Map<String, ?> headers,
+                                  InputStream body, int maxChunkSize, long timeoutMs,
+                                  Supplier<? extends Map<String, ?>> trailers) throws SocketException {
+        String m = "Socket::sendHTTPMessage";
+        return http.sendChunked(m, HttpWriter.requestLine(m, method, path, httpVersion), headers, body, maxChunkSize,
+                timeoutMs, trailers);
+    }
+
+    /**
+     * Sends an HTTP response with no body: {@code "HTTP/<httpVersion> <status> <desc>"}, the headers and
+     * {@code Content-Length: 0} (none when the headers have a Transfer-Encoding).
+     *
+     * @param status 100 to 599
+     * @return the status line as sent, without CRLF (Qore's {@code info["response-uri"]})
+     * @throws SocketException {@code SOCKET-SENDHTTPRESPONSE-STATUS-ERROR} for any other status, before anything
+     *                         else is checked (even whether the socket is open); otherwise as
+     *                         {@link #sendHTTPMessage(String, String, String, Map)}
+     */
+    public String sendHTTPResponse(int status, String desc, String httpVersion, Map<String, ?> headers)
+            throws SocketException {
+        return sendHTTPResponse(status, desc, httpVersion, headers, (byte[]) null, FOREVER);
+    }
+
+    /** {@link #sendHTTPResponse(int, String, String, Map)} with a body converted to the socket's charset. */
+    public String sendHTTPResponse(int status, String desc, String httpVersion, Map<String, ?> headers, String body)
+            throws SocketException {
+        return sendHTTPResponse(status, desc, httpVersion, headers, body, FOREVER);
+    }
+
+    /** {@link #sendHTTPResponse(int, String, String, Map, String)} with a timeout for each wait. */
+    public String sendHTTPResponse(int status, String desc, String httpVersion, Map<String, ?> headers, String body,
+                                   long timeoutMs) throws SocketException {
+        String m = "Socket::sendHTTPResponse";
+        SocketHttp.checkStatus(m, status);
+        return http.send(m, HttpWriter.statusLine(m, status, desc, httpVersion), headers, body, timeoutMs);
+    }
+
+    /** {@link #sendHTTPResponse(int, String, String, Map)} with a body sent as it is. */
+    public String sendHTTPResponse(int status, String desc, String httpVersion, Map<String, ?> headers, byte[] body)
+            throws SocketException {
+        return sendHTTPResponse(status, desc, httpVersion, headers, body, FOREVER);
+    }
+
+    /** {@link #sendHTTPResponse(int, String, String, Map, byte[])} with a timeout for each wait. */
+    public String sendHTTPResponse(int status, String desc, String httpVersion, Map<String, ?> headers, byte[] body,
+                                   long timeoutMs) throws SocketException {
+        String m = "Socket::sendHTTPResponse";
+        SocketHttp.checkStatus(m, status);
+        return http.send(m, HttpWriter.statusLine(m, status, desc, httpVersion), headers, body, timeoutMs);
+    }
+
+    /** {@link #sendHTTPResponse(int, String, String, Map)} with the remaining bytes of {@code body} (consumed). */
+    public String sendHTTPResponse(int status, String desc, String httpVersion, Map<String, ?> headers,
+                                   ByteBuffer body, long timeoutMs) throws SocketException {
+        String m = "Socket::sendHTTPResponse";
+        SocketHttp.checkStatus(m, status);
+        return http.send(m, HttpWriter.statusLine(m, status, desc, httpVersion), headers, body, timeoutMs);
+    }
+
+    /** {@link #sendHTTPResponse(int, String, String, Map, InputStream, int, long, Supplier)} with 4096-byte chunks. */
+    public String sendHTTPResponse(int status, String desc, String httpVersion, Map<String, ?> headers,
+                                   InputStream body) throws SocketException {
+        return sendHTTPResponse(status, desc, httpVersion, headers, body, SocketHttp.DEFAULT_CHUNK, FOREVER, null);
+    }
+
+    /**
+     * Sends an HTTP response whose body is read from {@code body} and sent in chunks, as
+     * {@link #sendHTTPMessage(String, String, String, Map, InputStream, int, long, Supplier)} does.
+     */
+    public String sendHTTPResponse(int status, String desc, String httpVersion, Map<String, ?> headers,
+                                   InputStream body, int maxChunkSize, long timeoutMs,
+                                   Supplier<? extends Map<String, ?>> trailers) throws SocketException {
+        String m = "Socket::sendHTTPResponse";
+        SocketHttp.checkStatus(m, status);
+        return http.sendChunked(m, HttpWriter.statusLine(m, status, desc, httpVersion), headers, body, maxChunkSize,
+                timeoutMs, trailers);
+    }
+
+    /**
+     * Sends {@code body} as a chunked body (the chunks, the last chunk, the trailers), for a header sent already
+     * with {@code Transfer-Encoding: chunked}.
+     */
+    public void sendHTTPChunkedBodyFromInputStream(InputStream body, int maxChunkSize, long timeoutMs,
+                                                   Supplier<? extends Map<String, ?>> trailers)
+            throws SocketException {
+        http.sendChunkedBody("Socket::sendHTTPChunkedBodyFromInputStream", body, maxChunkSize, timeoutMs, trailers);
+    }
+
+    /** {@link #readHTTPHeader(long)} waiting as long as it takes. */
+    public HttpHeader readHTTPHeader() throws SocketException {
+        return readHTTPHeader(FOREVER, FOREVER);
+    }
+
+    /**
+     * Reads an HTTP request or response header and parses it as Qore does (see {@link HttpParser}): all bytes up to
+     * the blank line, and not one more, are taken off the connection; the body stays for the next read.
+     * <p>
+     * As a side effect the socket's charset becomes the one Content-Type names, or ISO-8859-1 when it names none or
+     * is missing, so that {@link #recv(int)} reads the body right (a name the JVM does not know is kept, as
+     * {@link #setCharset(String)} keeps it: string reads then fail with {@code ENCODING-CONVERSION-ERROR}, their bytes
+     * in {@code partialData()}, and binary reads and HTTP headers are unaffected). No PACKET_READ events are posted; with a queue
+     * set, HTTP_MESSAGE_RECEIVED is.
+     *
+     * @param timeoutMs the longest wait for each arrival of data (-1: forever)
+     * @throws SocketException {@code SOCKET-CLOSED} when the peer closed before sending anything;
+     *                         {@code SOCKET-HTTP-ERROR} ({@link io.ffsock.http.HttpException}, with the text read in
+     *                         {@code getArg()} and the bytes in {@code partialData()}) for a first line without
+     *                         {@code HTTP/}, a peer that closed part-way, or a header of
+     *                         {@link #getHttpHeaderSizeLimit()} bytes or more; {@code SOCKET-TIMEOUT}, with what
+     *                         arrived left buffered for the next read
+     */
+    public HttpHeader readHTTPHeader(long timeoutMs) throws SocketException {
+        return readHTTPHeader(timeoutMs, FOREVER);
+    }
+
+    /** {@link #readHTTPHeader(long)} with a {@link Duration}. */
+    public HttpHeader readHTTPHeader(Duration timeout) throws SocketException {
+        return readHTTPHeader(millis(timeout), FOREVER);
+    }
+
+    /**
+     * {@link #readHTTPHeader(long)} with a limit on the whole header as well: a peer that sends a byte now and then,
+     * each within {@code timeoutMs}, still gets {@code SOCKET-TIMEOUT} once {@code totalTimeoutMs} have passed, so it
+     * cannot hold the reading thread for ever.
+     *
+     * @param totalTimeoutMs the longest the whole header may take (-1: no limit)
+     */
+    public HttpHeader readHTTPHeader(long timeoutMs, long totalTimeoutMs) throws SocketException {
+        return http.readHeader("Socket::readHTTPHeader", timeoutMs, totalTimeoutMs);
+    }
+
+    /**
+     * Reads an HTTP header as text, unparsed: everything before the blank line, then one {@code "\n"} (Qore's
+     * {@code readHTTPHeaderString}). The socket's charset is not changed.
+     */
+    public String readHTTPHeaderString(long timeoutMs) throws SocketException {
+        return http.readHeaderString("Socket::readHTTPHeaderString", timeoutMs);
+    }
+
+    /** {@link #readHTTPChunkedBody(long)} waiting as long as it takes. */
+    public HttpChunkedBody<String> readHTTPChunkedBody() throws SocketException {
+        return readHTTPChunkedBody(FOREVER);
+    }
+
+    /**
+     * Reads a body in chunked transfer encoding (after a header whose Transfer-Encoding is chunked) and its
+     * trailers, and decodes it in the socket's charset. Chunk extensions are ignored. Stricter than Qore (see
+     * {@link io.ffsock.http.ChunkedBodyDecoder}): a size that is not hexadecimal, or a chunk not followed by CRLF, is
+     * an error, and the body may take at most {@link #getHttpBodySizeLimit()} bytes on the wire.
+     * <p>
+     * Nothing is taken off the connection until the body is complete: after a timeout the next call reads it again
+     * from its start (and posts its chunk events again).
+     *
+     * @throws SocketException {@code READ-HTTP-CHUNK-ERROR} for a negative or malformed size or a missing CRLF (the
+     *                         bytes read up to there are in {@code partialData()}); {@code SOCKET-CLOSED} when the
+     *                         peer closes part-way (everything received in {@code partialData()});
+     *                         {@code SOCKET-TIMEOUT}; {@code SOCKET-HTTP-ERROR} over the size limit
+     */
+    @SuppressWarnings("unchecked")
+    public HttpChunkedBody<String> readHTTPChunkedBody(long timeoutMs) throws SocketException {
+        return (HttpChunkedBody<String>) http.readChunked("Socket::readHTTPChunkedBody", timeoutMs, true);
+    }
+
+    /** {@link #readHTTPChunkedBodyBinary(long)} waiting as long as it takes. */
+    public HttpChunkedBody<byte[]> readHTTPChunkedBodyBinary() throws SocketException {
+        return readHTTPChunkedBodyBinary(FOREVER);
+    }
+
+    /** {@link #readHTTPChunkedBody(long)} returning the body's bytes. */
+    @SuppressWarnings("unchecked")
+    public HttpChunkedBody<byte[]> readHTTPChunkedBodyBinary(long timeoutMs) throws SocketException {
+        return (HttpChunkedBody<byte[]>) http.readChunked("Socket::readHTTPChunkedBodyBinary", timeoutMs, false);
+    }
+
+    /**
+     * Whether the last header read announced a chunked body that has not been read yet: true after
+     * {@link #readHTTPHeader()} of a message with {@code Transfer-Encoding: chunked}; false after
+     * {@link #readHTTPChunkedBody()} (unless it timed out), and once the socket is closed.
+     */
+    public boolean pendingHttpChunkedBody() {
+        return http.pendingChunked();
+    }
+
+    /**
+     * Reads the body that follows {@code header}: chunked when its Transfer-Encoding ends with chunked (trailers are
+     * dropped; use {@link #readHTTPChunkedBodyBinary(long)} for them), else Content-Length bytes, else none for a
+     * request or a 1xx, 204 or 304 response, else everything until the peer closes (RFC 9112 section 6.3). For the
+     * response to a HEAD request there is no body whatever the header says: do not call this.
+     *
+     * @throws SocketException {@code SOCKET-HTTP-ERROR} for an invalid or conflicting Content-Length, or a body over
+     *                         {@link #getHttpBodySizeLimit()}; {@code SOCKET-CLOSED} when the peer closes before the
+     *                         Content-Length is complete (what came in {@code partialData()})
+     */
+    public byte[] readHTTPBodyBinary(HttpHeader header, long timeoutMs) throws SocketException {
+        return http.readBody("Socket::readHTTPBodyBinary", header, timeoutMs);
+    }
+
+    /** {@link #readHTTPBodyBinary(HttpHeader, long)} decoded in the socket's charset (set by the header). */
+    public String readHTTPBody(HttpHeader header, long timeoutMs) throws SocketException {
+        String m = "Socket::readHTTPBody";
+        return decode(m, http.readBody(m, header, timeoutMs));
+    }
+
+    /** The HTTP header size limit: a header of this many bytes or more fails (Qore: 16384, the default). */
+    public int getHttpHeaderSizeLimit() {
+        return http.headerLimit();
+    }
+
+    /** Sets the HTTP header size limit (also the limit for a chunk-size line and for trailers); at least 2. */
+    public void setHttpHeaderSizeLimit(int bytes) {
+        http.headerLimit(bytes);
+    }
+
+    /** The most bytes an HTTP body read may take off the connection (default 1 GiB). */
+    public long getHttpBodySizeLimit() {
+        return http.bodyLimit();
+    }
+
+    /**
+     * Sets the most bytes an HTTP body read may take off the connection: the Content-Length, or a chunked body as it
+     * is on the wire (sizes and trailers included).
+     */
+    public void setHttpBodySizeLimit(long bytes) {
+        http.bodyLimit(bytes);
+    }
+
+    /** Removes the event queue: no more events are posted. */
+    public void setEventQueue() {
+        events = null;
+        receiver.events = null;
+        sender.events = null;
+    }
+
+    /** {@link #setEventQueue(BlockingQueue, Object, boolean)} with no argument and no data events; null removes. */
+    public void setEventQueue(BlockingQueue<SocketEvent> queue) throws SocketException {
+        setEventQueue(queue, null, false);
+    }
+
+    /**
+     * Posts this socket's events to {@code queue} (null removes the queue): connecting, name resolution, packets read
+     * and sent, closing, the HTTP messages, as {@link SocketEvent}s whose {@link EventType} and keys are Qore's. A
+     * socket with no queue pays a null check on its read and write paths, and allocates nothing for events.
+     * <p>
+     * {@link #close()} posts CHANNEL_CLOSED (when the socket was open) and then DELETED: in Java, {@code close()} is
+     * also the end of the object's life that Qore's destructor reports.
+     *
+     * @param arg      put in every event's {@link SocketEvent#arg()}; may be null
+     * @param withData also post the data events (SOCKET_DATA_READ / SENT and the HTTP data events), with a copy of
+     *                 every byte read or sent
+     * @throws SocketException {@code QUEUE-ERROR} for a queue with a maximum size (an {@code ArrayBlockingQueue}, a
+     *                         {@code LinkedBlockingQueue(n)}): posting must never wait
+     */
+    public void setEventQueue(BlockingQueue<SocketEvent> queue, Object arg, boolean withData) throws SocketException {
+        if (queue == null) {
+            setEventQueue();
+            return;
+        }
+        SocketEvents.checkUnbounded("Socket::setEventQueue", queue);
+        long id;
+        synchronized (stateLock) {
+            if (eventId == 0) {
+                eventId = NEXT_EVENT_ID.incrementAndGet();
+            }
+            id = eventId;
+        }
+        SocketEvents ev = new SocketEvents(queue, id, arg, withData);
+        events = ev;
+        receiver.events = ev;
+        sender.events = ev;
+    }
+
+    /** The event poster, or null. */
+    SocketEvents events() {
+        return events;
+    }
+
+    /** The charset, or null when its name is one the JVM does not know. */
+    Charset charsetOrNull() {
+        return charset;
+    }
+
+    /** recv for the HTTP body readers: size &gt; 0 exactly, 0 what is available. */
+    byte[] recvForHttp(String m, int size, long timeoutMs) throws SocketException {
+        return recvBytes(m, size, timeoutMs, false);
     }
 
     // =============================================================================================================
@@ -1164,7 +1596,12 @@ public class Socket implements AutoCloseable {
     private long read(MemorySegment dst, long timeoutMs, String m) throws SocketException {
         SocketFd f = acquire(m);
         try {
-            return receiver.read(f, m, dst, timeoutMs);
+            long n = receiver.read(f, m, dst, timeoutMs);
+            SocketEvents ev = events;
+            if (ev != null && ev.withData && n > 0) {
+                ev.dataRead(dst.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE));
+            }
+            return n;
         } finally {
             f.release();
         }

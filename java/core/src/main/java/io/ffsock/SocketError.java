@@ -33,6 +33,14 @@ public enum SocketError {
     ADDRINFO_ERROR("QOREADDRINFO-GETINFO-ERROR"),
     /** A string could not be converted to or from the socket's character encoding. */
     ENCODING_ERROR("ENCODING-CONVERSION-ERROR"),
+    /** A status code outside 100 to 599 given to {@code sendHTTPResponse}; raised before any I/O. */
+    SENDHTTPRESPONSE_STATUS_ERROR("SOCKET-SENDHTTPRESPONSE-STATUS-ERROR"),
+    /** A chunked HTTP body that cannot be read: a negative or non-hex chunk size, or no CRLF after a chunk. */
+    READ_HTTP_CHUNK_ERROR("READ-HTTP-CHUNK-ERROR"),
+    /** A chunk size below 1 given for sending a chunked HTTP body. */
+    HTTP_CHUNK_ERROR("HTTP-CHUNK-ERROR"),
+    /** An event queue with a maximum size given to {@code setEventQueue}. */
+    QUEUE_ERROR("QUEUE-ERROR"),
     /** An internal error that fits no other code. */
     ERROR("SOCKET-ERROR");
 
