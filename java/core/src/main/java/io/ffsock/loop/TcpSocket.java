@@ -1331,7 +1331,12 @@ public final class TcpSocket implements AutoCloseable {
             }
             case CONNECTED -> {
                 setState(State.CLOSING);
-                if (state == State.CLOSING) {
+                if (state != State.CLOSING) {
+                    return;
+                }
+                if (link.fd < 0 && link.pendingFd >= 0 && outSize == 0) {
+                    finishClose(); // accepted and closed before it was registered: no need to register it first
+                } else {
                     flush();
                 }
             }
