@@ -320,6 +320,18 @@ class SocketsTest {
         sockets.closeSocket(Integer.toString(port));
     }
 
+    @Test
+    void anOpenThatTakesLongerThanTheIntervalSendsSocketTimeoutAndGoesOn() throws Exception {
+        sockets.setSocketTimeoutInterval(Duration.ofMillis(100));
+        CompletableFuture<String> opened = new CompletableFuture<>();
+        String name = sockets.openSocket("slow.test:" + port(), opened::complete); // 300 ms lookup
+        assertEquals("socketTimeout " + name, next());
+        try (Socket peer = peerServer.accept()) {
+            assertEquals(name, opened.get(5, TimeUnit.SECONDS), "the open went on after the timeout message");
+            sockets.closeSocket(name);
+        }
+    }
+
     // --- datagram --------------------------------------------------------------------------------------------------
 
     @Test
