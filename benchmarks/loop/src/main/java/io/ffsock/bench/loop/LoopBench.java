@@ -71,8 +71,18 @@ public final class LoopBench {
 
         int closePort();
 
+        /** The one thread that serves both ports. */
+        Thread thread();
+
         @Override
         void close();
+    }
+
+    static final java.lang.management.ThreadMXBean MX = java.lang.management.ManagementFactory.getThreadMXBean();
+
+    /** CPU time the server's thread has used so far, in nanoseconds. */
+    static long cpu(Server s) {
+        return MX.getThreadCpuTime(s.thread().threadId());
     }
 
     public static void main(String[] args) throws Exception {
@@ -105,6 +115,8 @@ public final class LoopBench {
         String[] names = servers.stream().map(Server::name).toArray(String[]::new);
         double[][] echo = new double[servers.size()][rounds];
         double[][] conn = new double[servers.size()][rounds];
+        double[][] echoCpu = new double[servers.size()][rounds];
+        double[][] connCpu = new double[servers.size()][rounds];
         try (EventLoop clientLoop = new EventLoop("bench-client")) {
             List<EchoClients> pools = new ArrayList<>();
             for (Server s : servers) {
@@ -112,17 +124,21 @@ public final class LoopBench {
             }
             // warm-up: every server, both scenarios, once, unmeasured
             for (int k = 0; k < servers.size(); k++) {
-                pools.get(k).run(Math.min(1.0, seconds));
-                connectRate(clientLoop, servers.get(k).closePort(), Math.min(1.0, seconds));
+                pools.get(k).run(Math.min(1.0, seconds), servers.get(k));
+                connectRate(clientLoop, servers.get(k), Math.min(1.0, seconds));
             }
             for (int r = 0; r < rounds; r++) {
                 for (int j = 0; j < servers.size(); j++) {
                     int k = (r + j) % servers.size();
-                    echo[k][r] = pools.get(k).run(seconds);
+                    double[] m = pools.get(k).run(seconds, servers.get(k));
+                    echo[k][r] = m[0];
+                    echoCpu[k][r] = m[1];
                 }
                 for (int j = 0; j < servers.size(); j++) {
                     int k = (r + j) % servers.size();
-                    conn[k][r] = connectRate(clientLoop, servers.get(k).closePort(), seconds);
+                    double[] m = connectRate(clientLoop, servers.get(k), seconds);
+                    conn[k][r] = m[0];
+                    connCpu[k][r] = m[1];
                 }
                 out.printf(Locale.ROOT, "  round %d: echo %s; connect %s%n", r + 1, row(names, echo, r),
                         row(names, conn, r));
@@ -136,21 +152,26 @@ public final class LoopBench {
             }
         }
         out.println();
-        out.printf(Locale.ROOT, "%-14s %22s %10s %22s %10s%n", "server", "echo msg/s (median)", "vs ffsock",
-                "connections/s (median)", "vs ffsock");
+        out.printf(Locale.ROOT, "%-14s %14s %9s %16s %9s %14s %9s %16s %9s%n", "server", "echo msg/s", "vs ffsock",
+                "server ns/msg", "vs ffsock", "accept+close/s", "vs ffsock", "server us/conn", "vs ffsock");
         double e0 = median(echo[0]);
         double c0 = median(conn[0]);
+        double ec0 = median(echoCpu[0]);
+        double cc0 = median(connCpu[0]);
         StringBuilder js = new StringBuilder("{\"connections\":" + connections + ",\"window\":" + window
                 + ",\"messageBytes\":" + MESSAGE + ",\"rounds\":" + rounds + ",\"seconds\":" + seconds
                 + ",\"results\":[");
         for (int k = 0; k < servers.size(); k++) {
             double e = median(echo[k]);
             double c = median(conn[k]);
-            out.printf(Locale.ROOT, "%-14s %22.0f %10.2f %22.0f %10.2f%n", names[k], e, e / e0, c, c / c0);
+            double ec = median(echoCpu[k]);
+            double cc = median(connCpu[k]);
+            out.printf(Locale.ROOT, "%-14s %14.0f %9.2f %16.0f %9.2f %14.0f %9.2f %16.1f %9.2f%n", names[k], e, e / e0,
+                    ec, ec / ec0, c, c / c0, cc, cc / cc0);
             js.append(k == 0 ? "" : ",").append(String.format(Locale.ROOT,
-                    "{\"server\":\"%s\",\"echoMsgPerSec\":%.0f,\"connectionsPerSec\":%.0f,\"echoRounds\":%s,"
-                            + "\"connectRounds\":%s}", names[k], e, c, Arrays.toString(echo[k]),
-                    Arrays.toString(conn[k])));
+                    "{\"server\":\"%s\",\"echoMsgPerSec\":%.0f,\"serverNsPerMsg\":%.0f,\"connectionsPerSec\":%.0f,"
+                            + "\"serverUsPerConnection\":%.1f,\"echoRounds\":%s,\"connectRounds\":%s}", names[k], e,
+                    ec, c, cc, Arrays.toString(echo[k]), Arrays.toString(conn[k])));
         }
         js.append("]}\n");
         if (json != null) {
@@ -229,8 +250,11 @@ public final class LoopBench {
             }
         }
 
-        /** Runs for {@code seconds} after a short ramp; returns messages echoed per second. */
-        double run(double seconds) throws InterruptedException {
+        /**
+         * Runs for {@code seconds} after a short ramp; returns messages echoed per second and the server thread's
+         * CPU nanoseconds per message.
+         */
+        double[] run(double seconds, Server server) throws InterruptedException {
             running = true;
             loop.execute(() -> {
                 for (TcpSocket s : sockets) {
@@ -241,15 +265,17 @@ public final class LoopBench {
             Thread.sleep(200);
             long c0 = echoed.get();
             long t0 = System.nanoTime();
+            long u0 = cpu(server);
             Thread.sleep((long) (seconds * 1000));
             long c1 = echoed.get();
             long t1 = System.nanoTime();
+            long u1 = cpu(server);
             running = false;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (inFlight.get() > 0 && System.nanoTime() < deadline) {
                 Thread.sleep(5); // let the messages in flight come home before the next server's turn
             }
-            return (c1 - c0) / ((t1 - t0) / 1e9);
+            return new double[] {(c1 - c0) / ((t1 - t0) / 1e9), (u1 - u0) / (double) Math.max(1, c1 - c0)};
         }
 
         void close() {
@@ -259,8 +285,13 @@ public final class LoopBench {
         }
     }
 
-    /** Connects to an accept-and-close port for {@code seconds}, 64 at a time; returns connections per second. */
-    static double connectRate(EventLoop loop, int port, double seconds) throws InterruptedException {
+    /**
+     * Connects to an accept-and-close port for {@code seconds}, 64 at a time; returns connections per second and the
+     * server thread's CPU microseconds per connection.
+     */
+    static double[] connectRate(EventLoop loop, Server server, double seconds) throws InterruptedException {
+        int port = server.closePort();
+        long u0 = cpu(server);
         AtomicLong done = new AtomicLong();
         AtomicLong failed = new AtomicLong();
         long stopAt = System.nanoTime() + (long) (seconds * 1e9);
@@ -274,7 +305,8 @@ public final class LoopBench {
         if (failed.get() > 0) {
             System.err.println("bench client: " + failed.get() + " connections failed on port " + port);
         }
-        return done.get() / ((t1 - t0) / 1e9);
+        long u1 = cpu(server);
+        return new double[] {done.get() / ((t1 - t0) / 1e9), (u1 - u0) / 1e3 / Math.max(1, done.get())};
     }
 
     private static void cycle(EventLoop loop, int port, AtomicLong done, AtomicLong failed, long stopAt,
@@ -306,8 +338,12 @@ public final class LoopBench {
         private final EventLoop loop = new EventLoop("bench-ffsock");
         private final TcpServer echo = new TcpServer(loop);
         private final TcpServer closer = new TcpServer(loop);
+        private final Thread thread;
 
-        FfsockServer() {
+        FfsockServer() throws Exception {
+            java.util.concurrent.CompletableFuture<Thread> t = new java.util.concurrent.CompletableFuture<>();
+            loop.execute(() -> t.complete(Thread.currentThread()));
+            thread = t.get();
             ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
             echo.onNewConnection(s -> s.onReadyRead(x -> {
                 buf.clear();
@@ -324,6 +360,11 @@ public final class LoopBench {
         @Override
         public String name() {
             return "ffsock";
+        }
+
+        @Override
+        public Thread thread() {
+            return thread;
         }
 
         @Override
@@ -376,9 +417,19 @@ public final class LoopBench {
             }
         }
 
-        NettyServer() throws InterruptedException {
+        private final Thread thread;
+
+        NettyServer() throws Exception {
             echo = bind(new Echo());
             closer = bind(new Closer());
+            java.util.concurrent.CompletableFuture<Thread> t = new java.util.concurrent.CompletableFuture<>();
+            group.next().execute(() -> t.complete(Thread.currentThread()));
+            thread = t.get();
+        }
+
+        @Override
+        public Thread thread() {
+            return thread;
         }
 
         private Channel bind(ChannelHandler h) throws InterruptedException {
@@ -521,6 +572,11 @@ public final class LoopBench {
         @Override
         public String name() {
             return "nio-selector";
+        }
+
+        @Override
+        public Thread thread() {
+            return thread;
         }
 
         @Override
