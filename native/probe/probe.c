@@ -31,6 +31,8 @@
 
 #include <linux/sockios.h>
 
+#include "probe_facts.h"
+
 static void fact(const char *name, long long value) {
     printf("%s=%lld\n", name, value);
 }
@@ -100,11 +102,6 @@ static void structs(void) {
     STRUCT_ALIGN(rlimit);
     FIELD(rlimit, rlim_cur);
     FIELD(rlimit, rlim_max);
-
-    STRUCT_SIZE(linger);
-    STRUCT_ALIGN(linger);
-    FIELD(linger, l_onoff);
-    FIELD(linger, l_linger);
 }
 
 /* Every constant of io.ffsock.internal.sys.Net, in its order. */
@@ -216,11 +213,9 @@ static void errno_constants(void) {
     CONST(EALREADY);
     CONST(EINPROGRESS);
 
-    CONST(ENOMEM);
-    CONST(EMSGSIZE);
+    /* the event loop's (ENOMEM, EMSGSIZE and ENOBUFS are printed with the descriptor-control facts) */
     CONST(ENETDOWN);
     CONST(ENETRESET);
-    CONST(ENOBUFS);
     CONST(EHOSTDOWN);
 }
 
@@ -254,6 +249,8 @@ int main(void) {
     net_constants();
     errno_constants();
     epoll_constants();
+    fdctl_facts();
+    tcp_info_facts();
     /* A short write (full disk, closed pipe) must not pass for a complete list. */
     if (fflush(stdout) != 0 || ferror(stdout)) {
         perror("ffsock-probe: writing stdout");

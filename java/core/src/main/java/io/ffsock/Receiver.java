@@ -45,6 +45,13 @@ final class Receiver {
         lock.lock();
         try {
             buf.bind(f);
+            if (f.type() == Net.SOCK_DGRAM) {
+                byte[] b = DatagramStream.recv(buf, f, m, size, timeoutMs);
+                if (ev != null && b.length > 0) {
+                    ev.read(b.length, b.length, size);
+                }
+                return b;
+            }
             if (size > 0) {
                 return readExact(f, m, size, timeoutMs, detail, ev);
             }
@@ -178,6 +185,9 @@ final class Receiver {
                 return 0;
             }
             buf.bind(f);
+            if (f.type() == Net.SOCK_DGRAM) {
+                return DatagramStream.read(buf, f, m, dst, timeoutMs);
+            }
             if (buf.available() > 0) {
                 int n = buf.copyTo(dst, 0, len);
                 if (sink != null) {
@@ -309,5 +319,25 @@ final class Receiver {
         } finally {
             lock.unlock();
         }
+    }
+
+    // --- for Socket's other ways of reading (vectored reads, urgent data, descriptors); caller holds the lock ---
+
+    /** How many bytes are buffered for {@code f} and not handed out yet. */
+    int buffered(SocketFd f) {
+        buf.bind(f);
+        return buf.available();
+    }
+
+    /** Moves up to {@code dst.byteSize()} buffered bytes into {@code dst}; returns how many. */
+    long copyBuffered(SocketFd f, MemorySegment dst) {
+        buf.bind(f);
+        return buf.copyTo(dst, 0, dst.byteSize());
+    }
+
+    /** Removes and returns up to {@code max} buffered bytes. */
+    byte[] takeBuffered(SocketFd f, int max) {
+        buf.bind(f);
+        return buf.take(Math.min(max, buf.available()));
     }
 }

@@ -78,8 +78,15 @@ final class Sender {
     /** Writes all {@code len} bytes; caller holds the lock and an acquire on {@code f}. */
     private int sendLocked(SocketFd f, String m, MemorySegment data, long len, long split, long timeoutMs)
             throws SocketException {
-        int timeout = Socket.timeoutInt(timeoutMs);
         SocketEvents sink = events;
+        if (f.type() == Net.SOCK_DGRAM) {
+            int r = DatagramStream.send(f, m, data, len, timeoutMs);
+            if (sink != null) {
+                sink.sent(0, len, split, len);
+            }
+            return r;
+        }
+        int timeout = Socket.timeoutInt(timeoutMs);
         long off = 0;
         while (off < len) {
             long n = f.send(off == 0 ? data : data.asSlice(off), len - off, 0);
@@ -116,5 +123,10 @@ final class Sender {
         // a writer blocked in send owns the write scratch: poll with memory of our own rather than wait for it
         int ev = f.pollCold(Net.POLLOUT, Socket.timeoutInt(timeoutMs));
         return ev > 0 && (ev & Net.POLLOUT) != 0 && !f.isClosed();
+    }
+
+    /** The write lock, for the other ways Socket writes (vectored writes, urgent data, descriptors). */
+    ReentrantLock writeLock() {
+        return lock;
     }
 }

@@ -5,8 +5,10 @@ import io.ffsock.http.HttpHeader;
 import io.ffsock.http.HttpParser;
 import io.ffsock.http.HttpWriter;
 import io.ffsock.internal.sys.Errno;
+import io.ffsock.internal.sys.FdControl;
 import io.ffsock.internal.sys.Net;
 import io.ffsock.internal.sys.SockAddr;
+import io.ffsock.internal.sys.SockaddrUn;
 import io.ffsock.internal.sys.SocketFd;
 import io.ffsock.internal.sys.Sys;
 
@@ -32,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
@@ -82,6 +85,8 @@ public class Socket implements AutoCloseable {
     private final Conn conn = new Conn();
     private final Receiver receiver = new Receiver(this::closeIfCurrent);
     private final Sender sender = new Sender(this::closeIfCurrent);
+    /** Options set through setOption, applied to each descriptor this socket opens; a local address to bind. */
+    private final Options.Remembered remembered = new Options.Remembered();
     @SuppressWarnings("this-escape") // SocketHttp only keeps the reference; it calls back once a method is called
     private final SocketHttp http = new SocketHttp(this, receiver, sender);
     /** Posts events to the queue of setEventQueue; null when none is set (then events cost a null check). */
@@ -409,6 +414,7 @@ public class Socket implements AutoCloseable {
         }
         int err;
         try (Arena a = Arena.ofConfined()) {
+            applyRemembered(f, m, family, target);
             MemorySegment sa = addr.toSegment(a);
             int r = f.connect(sa, (int) sa.byteSize());
             if (r == -Errno.EAGAIN) {
@@ -629,6 +635,9 @@ public class Socket implements AutoCloseable {
             try {
                 rc = reuseaddr ? f.setIntOption(Net.SOL_SOCKET, Net.SO_REUSEADDR, 1) : 0;
                 if (rc == 0) {
+                    rc = remembered.apply(f, r.family(), new String[1]);
+                }
+                if (rc == 0) {
                     try (Arena a = Arena.ofConfined()) {
                         MemorySegment sa = r.addr().toSegment(a);
                         rc = f.bind(sa, (int) sa.byteSize());
@@ -681,8 +690,9 @@ public class Socket implements AutoCloseable {
         }
         int rc;
         try (Arena a = Arena.ofConfined()) {
+            rc = remembered.apply(f, Net.AF_UNIX, new String[1]);
             MemorySegment sa = SockAddr.unix(path).toSegment(a);
-            rc = f.bind(sa, (int) sa.byteSize());
+            rc = rc != 0 ? rc : f.bind(sa, (int) sa.byteSize());
         } finally {
             f.release();
         }
@@ -693,7 +703,8 @@ public class Socket implements AutoCloseable {
         synchronized (stateLock) {
             if (conn.fd == f) {
                 conn.unixPath = path;
-                conn.unlinkOnClose = true;
+                // an abstract name ("@name") is no file: there is nothing to delete, and "@name" may be a real file
+                conn.unlinkOnClose = !SockaddrUn.isAbstract(path);
             }
         }
     }
@@ -1821,6 +1832,572 @@ public class Socket implements AutoCloseable {
     public String toString() {
         SocketFd f = conn.fd;
         return "Socket[" + (f == null || f.isClosed() ? "closed" : "fd=" + f.fd()) + "]";
+    }
+
+    // =============================================================================================================
+    // descriptor-level control: options, raw descriptors, half-close, urgent data, vectored I/O, UNIX extras
+    // =============================================================================================================
+
+    /**
+     * Sets {@code option} (see {@link SocketOptions}) now if the socket is open, and remembers it for every
+     * descriptor this object opens later — applied between socket(2) and bind(2)/connect(2), which is where
+     * SO_REUSEPORT, SO_BINDTODEVICE and TCP_FASTOPEN belong.
+     *
+     * @throws SocketException {@code SOCKET-ERROR} for a value out of range (checked before any system call, so a
+     *                         negative buffer size never reaches the kernel) or when setsockopt(2) fails
+     */
+    public <T> void setOption(SocketOption<T> option, T value) throws SocketException {
+        String m = "Socket::setOption";
+        Options.validate(m, option, value);
+        synchronized (stateLock) {
+            SocketFd f = conn.fd;
+            if (f != null && f.acquire()) {
+                try {
+                    Options.set(f, m, option, value);
+                } finally {
+                    f.release();
+                }
+            }
+            remembered.put(option, value);
+        }
+    }
+
+    /** Reads {@code option} from the open socket. */
+    public <T> T getOption(SocketOption<T> option) throws SocketException {
+        String m = "Socket::getOption";
+        SocketFd f = acquire(m);
+        try {
+            return Options.get(f, m, option);
+        } finally {
+            f.release();
+        }
+    }
+
+    /** The kernel's TCP_INFO for this connection: state, RTT, congestion window, retransmissions, bytes. */
+    public TcpInfo getTcpInfo() throws SocketException {
+        return getOption(SocketOptions.TCP_INFO);
+    }
+
+    /** Who is at the other end of this UNIX socket (SO_PEERCRED): pid, uid and gid, as the kernel recorded them. */
+    public PeerCredentials getPeerCredentials() throws SocketException {
+        return getOption(SocketOptions.SO_PEERCRED);
+    }
+
+    /** Applies the remembered options (and a local address) to a descriptor about to connect. */
+    private void applyRemembered(SocketFd f, String m, int family, String target) throws SocketException {
+        String[] failed = new String[1];
+        int r = remembered.apply(f, family, failed);
+        if (r != 0) {
+            throw Errors.withErrno(SocketError.CONNECT_ERROR, m, failed[0] + " before connecting to " + target, -r,
+                    null);
+        }
+    }
+
+    /**
+     * Connects to {@code dest} (as {@link #connect(String, long)}) from the local address {@code from}
+     * ({@code "host:port"}; port 0 lets the kernel pick): LiveCode's {@code open socket to host:port from
+     * localhost:localport}, bind(2) before connect(2). Set SO_REUSEADDR first to reuse a local port whose last
+     * connection is in TIME_WAIT.
+     */
+    public void connectFrom(String dest, String from, long timeoutMs) throws SocketException {
+        String m = "Socket::connectFrom";
+        SockAddr local = Addresses.resolve(m, from, true, Net.AF_UNSPEC, Net.SOCK_STREAM, SocketError.CONNECT_ERROR,
+                true);
+        if (local.family() == Net.AF_UNIX) {
+            throw new SocketException(SocketError.CONNECT_ERROR, m, "'" + from + "' is a UNIX path; " + m
+                    + "() takes a local \"host:port\"", Errno.EAFNOSUPPORT, Errno.strerror(Errno.EAFNOSUPPORT), null);
+        }
+        synchronized (stateLock) {
+            remembered.local(local);
+        }
+        try {
+            connect(dest, timeoutMs);
+        } finally {
+            remembered.local(null);
+        }
+    }
+
+    /**
+     * Connects to {@code dest} over TCP with {@code data} in the SYN when the kernel holds a Fast Open cookie for
+     * the server (sendto(2) with MSG_FASTOPEN): the request reaches the server one round trip earlier. Without a
+     * cookie (the first connection) the data follows the handshake as usual, and the server's answer gives the
+     * cookie for the next time. All of {@code data} is sent when this returns.
+     */
+    public void connectFastOpen(String dest, byte[] data, long timeoutMs) throws SocketException {
+        String m = "Socket::connectFastOpen";
+        Dest d = parseDest(m, dest, false);
+        if (d.path() != null) {
+            throw new SocketException(SocketError.CONNECT_ERROR, m, "TCP Fast Open needs a \"host:port\", not the "
+                    + "UNIX path '" + dest + "', in " + m + "()", Errno.EAFNOSUPPORT,
+                    Errno.strerror(Errno.EAFNOSUPPORT), null);
+        }
+        if (data == null || data.length == 0) {
+            throw new SocketException(SocketError.CONNECT_ERROR, m, "no data to send with the SYN in " + m + "()",
+                    Errno.EINVAL, Errno.strerror(Errno.EINVAL), null);
+        }
+        synchronized (stateLock) {
+            closeLocked();
+        }
+        List<Sys.Resolved> addrs;
+        try {
+            addrs = Sys.resolve(d.host(), d.service(), d.family(), Net.SOCK_STREAM, 0);
+        } catch (Sys.ResolveException e) {
+            throw new SocketException(SocketError.CONNECT_ERROR, m, "cannot resolve '" + d.host() + "' in " + m
+                    + "(): " + e.getMessage());
+        }
+        SocketException last = new SocketException(SocketError.CONNECT_ERROR, m, "'" + d.host()
+                + "' resolves to no address in " + m + "()");
+        for (Sys.Resolved r : addrs) {
+            try {
+                fastOpenTo(m, r, data, timeoutMs);
+                port = r.addr().port();
+                return;
+            } catch (SocketException e) {
+                last = e;
+            }
+        }
+        throw last;
+    }
+
+    private void fastOpenTo(String m, Sys.Resolved r, byte[] data, long timeoutMs) throws SocketException {
+        String target = r.addr().toString();
+        int fd = Sys.socket(r.family(), Net.SOCK_STREAM, r.protocol());
+        if (fd < 0) {
+            throw Errors.withErrno(SocketError.CONNECT_ERROR, m, "cannot open a socket for " + target, -fd, null);
+        }
+        SocketFd f;
+        synchronized (stateLock) {
+            closeLocked();
+            f = install(fd, r.family(), Net.SOCK_STREAM);
+        }
+        if (!f.acquire()) {
+            throw Errors.closedLocally(m, null);
+        }
+        long sent;
+        try {
+            applyRemembered(f, m, r.family(), target);
+            long n = io.ffsock.internal.sys.MsgIo.sendTo(f, MemorySegment.ofArray(data), data.length, r.addr(),
+                    Net.MSG_FASTOPEN);
+            if (n == -Errno.EOPNOTSUPP) {
+                // Fast Open is off for clients (net.ipv4.tcp_fastopen bit 0): an ordinary connect, then the data
+                try (Arena a = Arena.ofConfined()) {
+                    MemorySegment sa = r.addr().toSegment(a);
+                    n = f.connect(sa, (int) sa.byteSize());
+                }
+                if (n < 0 && n != -Errno.EINPROGRESS) {
+                    throw Errors.withErrno(SocketError.CONNECT_ERROR, m, "error in connect() (target: " + target
+                            + ")", (int) -n, null);
+                }
+            } else if (n < 0 && n != -Errno.EINPROGRESS && n != -Errno.EAGAIN) {
+                throw Errors.withErrno(SocketError.CONNECT_ERROR, m, "error in sendto(MSG_FASTOPEN) (target: "
+                        + target + ")", (int) -n, null);
+            }
+            sent = Math.max(n, 0);
+            int ev = f.poll(f.write, Net.POLLOUT, timeoutInt(timeoutMs));
+            if (f.isClosed()) {
+                throw Errors.closedLocally(m, null);
+            }
+            if (ev == 0) {
+                throw connectTimeout(m, timeoutMs, target);
+            }
+            long so = ev < 0 ? ev - 1L : f.getIntOption(Net.SOL_SOCKET, Net.SO_ERROR);
+            int err = so < 0 ? (int) (-so - 1) : (int) so;
+            if (err != 0) {
+                throw Errors.withErrno(SocketError.CONNECT_ERROR, m, "error in connect() (target: " + target + ")",
+                        err, null);
+            }
+        } catch (SocketException e) {
+            f.release();
+            detach(f);
+            throw e;
+        }
+        try {
+            if (sent < data.length) {
+                sender.send(f, m, MemorySegment.ofArray(data).asSlice(sent), data.length - sent, timeoutMs);
+            }
+        } finally {
+            f.release();
+        }
+    }
+
+    /**
+     * A connected pair of AF_UNIX stream sockets (socketpair(2)): two ends of one connection in this process, for
+     * talking to a thread or, after {@link #detach()}, to a child process.
+     */
+    public static Socket[] socketPair() throws SocketException {
+        int[] fds = FdControl.socketpair(Net.SOCK_STREAM);
+        if (fds.length == 1) {
+            throw Errors.withErrno(SocketError.ERROR, "Socket::socketPair", "error in socketpair()", -fds[0], null);
+        }
+        Socket a = new Socket();
+        Socket b = new Socket();
+        synchronized (a.stateLock) {
+            a.install(fds[0], Net.AF_UNIX, Net.SOCK_STREAM);
+        }
+        synchronized (b.stateLock) {
+            b.install(fds[1], Net.AF_UNIX, Net.SOCK_STREAM);
+        }
+        return new Socket[] {a, b};
+    }
+
+    /**
+     * Takes ownership of an open stream socket descriptor someone else made — socket activation
+     * ({@link SocketActivation}), inetd (fd 0), a parent process, a descriptor received with {@link #recvFds}.
+     * Family, type and listening state are read from the kernel; the descriptor is made non-blocking and
+     * close-on-exec like every descriptor ffsock owns. On failure it is left as it was, and still the caller's.
+     *
+     * @throws SocketException {@code SOCKET-ERROR}: EBADF when {@code fd} is not open, ENOTSOCK when it is not a
+     *                         socket (a file, a pipe), EPROTOTYPE for a datagram socket (use
+     *                         {@link DatagramSocket#fromFd})
+     */
+    public static Socket fromFd(int fd) throws SocketException {
+        String m = "Socket::fromFd";
+        FdControl.Inspected in = inspectForAdoption(m, fd);
+        if (in.type() != Net.SOCK_STREAM && in.type() != Net.SOCK_SEQPACKET) {
+            throw new SocketException(SocketError.ERROR, m, "fd " + fd + " is a " + typeName(in.type())
+                    + " socket, not a stream socket" + (in.type() == Net.SOCK_DGRAM ? ": use DatagramSocket.fromFd()"
+                    : "") + ", in " + m + "()", Errno.EPROTOTYPE, Errno.strerror(Errno.EPROTOTYPE), null);
+        }
+        int r = FdControl.makeOurs(fd);
+        if (r != 0) {
+            throw Errors.withErrno(SocketError.ERROR, m, "cannot make fd " + fd + " non-blocking", -r, null);
+        }
+        Socket s = new Socket();
+        synchronized (s.stateLock) {
+            SocketFd f = s.install(fd, in.family(), in.type());
+            SockAddr local = f.name(false, new int[1]);
+            SockAddr peer = in.listening() ? null : f.name(true, new int[1]);
+            if (in.family() == Net.AF_UNIX) {
+                String lp = local == null ? "" : local.path();
+                s.conn.unixPath = lp != null && !lp.isEmpty() ? lp : peer != null ? peer.path() : null;
+            } else {
+                s.port = peer != null ? peer.port() : local != null ? local.port() : -1;
+            }
+        }
+        return s;
+    }
+
+    /** Checks that {@code fd} is an open socket of a family ffsock handles; throws a clear error if not. */
+    static FdControl.Inspected inspectForAdoption(String m, int fd) throws SocketException {
+        if (fd < 0) {
+            throw new SocketException(SocketError.ERROR, m, "fd " + fd + " is not a descriptor, in " + m + "()",
+                    Errno.EBADF, Errno.strerror(Errno.EBADF), null);
+        }
+        FdControl.Inspected in = FdControl.inspect(fd);
+        if (in.errno() == Errno.EBADF) {
+            throw Errors.withErrno(SocketError.ERROR, m, "fd " + fd + " is not an open descriptor", Errno.EBADF,
+                    null);
+        }
+        if (in.errno() == Errno.ENOTSOCK) {
+            throw Errors.withErrno(SocketError.ERROR, m, "fd " + fd + " is not a socket (a file, pipe or device?)",
+                    Errno.ENOTSOCK, null);
+        }
+        if (in.errno() != 0) {
+            throw Errors.withErrno(SocketError.ERROR, m, in.step() + " on fd " + fd + " failed", in.errno(), null);
+        }
+        if (in.family() != Net.AF_INET && in.family() != Net.AF_INET6 && in.family() != Net.AF_UNIX) {
+            throw new SocketException(SocketError.ERROR, m, "fd " + fd + " is a socket of address family "
+                    + in.family() + "; ffsock handles AF_INET, AF_INET6 and AF_UNIX, in " + m + "()",
+                    Errno.EAFNOSUPPORT, Errno.strerror(Errno.EAFNOSUPPORT), null);
+        }
+        return in;
+    }
+
+    static String typeName(int type) {
+        return switch (type) {
+            case Net.SOCK_STREAM -> "SOCK_STREAM";
+            case Net.SOCK_DGRAM -> "SOCK_DGRAM";
+            case Net.SOCK_SEQPACKET -> "SOCK_SEQPACKET";
+            case Net.SOCK_RAW -> "SOCK_RAW";
+            default -> "type-" + type;
+        };
+    }
+
+    /**
+     * Gives the descriptor away without closing it: returns its number, which is the caller's from now on, and
+     * leaves this socket not open (bytes it had received and not handed out are dropped; a UNIX socket file it
+     * bound is no longer deleted by it). The descriptor keeps O_NONBLOCK and FD_CLOEXEC.
+     *
+     * @throws SocketException {@code SOCKET-NOT-OPEN}, or {@code SOCKET-ERROR} (EBUSY) while another thread is in a
+     *                         call on this socket
+     */
+    public int detach() throws SocketException {
+        String m = "Socket::detach";
+        synchronized (stateLock) {
+            SocketFd f = conn.fd;
+            if (f == null || f.isClosed()) {
+                throw Errors.notOpen(m);
+            }
+            int r = f.detach();
+            if (r < 0) {
+                throw Errors.withErrno(SocketError.ERROR, m, "cannot detach while another thread is in a call on "
+                        + "this socket", -r, null);
+            }
+            conn.fd = null;
+            conn.unlinkOnClose = false;
+            conn.unixPath = null;
+            port = -1;
+            return r;
+        }
+    }
+
+    /**
+     * {@code shutdown(SHUT_RD)}: no more reading; data that arrives later is discarded (TCP) and reads return end of
+     * stream, while this side can still send. Returns 0, or -1 with {@link #errno()}; 0 when not open.
+     */
+    public int shutdownInput() {
+        return shutdownHow(Net.SHUT_RD);
+    }
+
+    /**
+     * {@code shutdown(SHUT_WR)}: the half-close. The peer reads end of stream once it has everything sent before,
+     * while this side still receives what the peer sends. Returns 0, or -1 with {@link #errno()}; 0 when not open.
+     */
+    public int shutdownOutput() {
+        return shutdownHow(Net.SHUT_WR);
+    }
+
+    private int shutdownHow(int how) {
+        SocketFd f = conn.fd;
+        if (f == null || !f.acquire()) {
+            return 0;
+        }
+        try {
+            int r = f.shutdown(how);
+            return r == 0 ? 0 : fail(-r);
+        } finally {
+            f.release();
+        }
+    }
+
+    /**
+     * Sends one byte of urgent data (MSG_OOB): the peer reads it with {@link #recvUrgent(long)} apart from the
+     * stream, and {@link #atMark()} tells it where in the stream the byte was sent. Returns 0.
+     */
+    public int sendUrgent(int b) throws SocketException {
+        String m = "Socket::sendUrgent";
+        SocketFd f = acquire(m);
+        ReentrantLock lock = sender.writeLock();
+        lock.lock();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment one = a.allocate(1);
+            one.set(ValueLayout.JAVA_BYTE, 0, (byte) b);
+            for (;;) {
+                long n = f.send(one, 1, Net.MSG_OOB);
+                if (n == 1) {
+                    return 0;
+                }
+                if (f.isClosed()) {
+                    throw Errors.closedLocally(m, null);
+                }
+                if (n != -Errno.EAGAIN) {
+                    throw Errors.sendError(m, n < 0 ? (int) -n : Errno.EAGAIN);
+                }
+                int ev = f.poll(f.write, Net.POLLOUT, -1);
+                if (ev < 0) {
+                    throw Errors.sendError(m, -ev);
+                }
+            }
+        } finally {
+            lock.unlock();
+            f.release();
+        }
+    }
+
+    /**
+     * Receives the urgent byte the peer sent with {@link #sendUrgent} (recv(2) with MSG_OOB), waiting up to
+     * {@code timeoutMs} for it to be announced. Returns it as 0 to 255.
+     *
+     * @throws SocketException {@code SOCKET-TIMEOUT} when no urgent byte is pending (none was sent, or it was read
+     *                         already); {@code SOCKET-RECV-ERROR} with SO_OOBINLINE set, where urgent data stays in
+     *                         the stream
+     */
+    public int recvUrgent(long timeoutMs) throws SocketException {
+        String m = "Socket::recvUrgent";
+        SocketFd f = acquire(m);
+        receiver.lock.lock();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment one = a.allocate(1);
+            int timeout = timeoutInt(timeoutMs);
+            boolean waited = false;
+            for (;;) {
+                long n = f.recv(one, 1, Net.MSG_OOB);
+                if (n == 1) {
+                    return Byte.toUnsignedInt(one.get(ValueLayout.JAVA_BYTE, 0));
+                }
+                if (f.isClosed()) {
+                    throw Errors.closedLocally(m, null);
+                }
+                if (n == 0) {
+                    throw Errors.peerClosed(m, 0, null);
+                }
+                if (n != -Errno.EINVAL && n != -Errno.EAGAIN) {
+                    throw Errors.recvError(m, (int) -n, null);
+                }
+                if (waited && n == -Errno.EINVAL) {
+                    // POLLPRI came and still no urgent byte: it was read already or is delivered inline
+                    throw Errors.timeout(m, timeoutMs, " (no urgent byte is pending)");
+                }
+                int ev = f.poll(f.read, Net.POLLPRI, timeout);
+                if (f.isClosed()) {
+                    throw Errors.closedLocally(m, null);
+                }
+                if (ev == 0) {
+                    throw Errors.timeout(m, timeoutMs, " (no urgent byte arrived)");
+                }
+                if (ev < 0) {
+                    throw Errors.recvError(m, -ev, null);
+                }
+                waited = (ev & Net.POLLPRI) != 0;
+            }
+        } finally {
+            receiver.lock.unlock();
+            f.release();
+        }
+    }
+
+    /**
+     * Whether the next byte to read is the one that was sent right after urgent data (SIOCATMARK): reads stop at
+     * the mark, so a reader can tell which stream bytes came before the urgent byte.
+     */
+    public boolean atMark() throws SocketException {
+        String m = "Socket::atMark";
+        SocketFd f = acquire(m);
+        receiver.lock.lock();
+        try {
+            if (receiver.buffered(f) > 0) {
+                return false; // bytes received before the mark are still waiting in this socket
+            }
+            long r = f.ioctlInt(Net.SIOCATMARK);
+            if (r < 0) {
+                throw Errors.recvError(m, (int) (-r - 1), null);
+            }
+            return r != 0;
+        } finally {
+            receiver.lock.unlock();
+            f.release();
+        }
+    }
+
+    /**
+     * Writes all bytes of {@code srcs}, in order, with writev(2): a header and a body leave in one system call
+     * and, usually, one segment. Short writes are continued where they stopped, waiting for buffer space as
+     * {@link #send(byte[])} does. Native segments are passed as they are; heap ones are copied first. Returns
+     * the total written.
+     */
+    public long writev(MemorySegment... srcs) throws SocketException {
+        String m = "Socket::writev";
+        SocketFd f = acquire(m);
+        ReentrantLock lock = sender.writeLock();
+        lock.lock();
+        try {
+            return Vectored.write(f, m, srcs, FOREVER, this::closeIfCurrent);
+        } finally {
+            lock.unlock();
+            f.release();
+        }
+    }
+
+    /** {@link #writev(MemorySegment...)} of the remaining bytes of each buffer, advancing their positions. */
+    public long writev(ByteBuffer... srcs) throws SocketException {
+        MemorySegment[] segs = new MemorySegment[srcs.length];
+        for (int i = 0; i < srcs.length; i++) {
+            segs[i] = MemorySegment.ofBuffer(srcs[i]);
+        }
+        long n = writev(segs);
+        for (ByteBuffer b : srcs) {
+            b.position(b.limit());
+        }
+        return n;
+    }
+
+    /**
+     * Reads with readv(2) into {@code dsts} in order, filling each before the next: at least one byte, waiting as
+     * long as it takes. Returns the count, or -1 at end of stream (the socket stays open).
+     */
+    public long readv(MemorySegment... dsts) throws SocketException {
+        String m = "Socket::readv";
+        SocketFd f = acquire(m);
+        receiver.lock.lock();
+        try {
+            return Vectored.read(f, m, dsts, FOREVER, receiver, this::closeIfCurrent);
+        } finally {
+            receiver.lock.unlock();
+            f.release();
+        }
+    }
+
+    /** {@link #readv(MemorySegment...)} into the remaining space of each buffer, advancing their positions. */
+    public long readv(ByteBuffer... dsts) throws SocketException {
+        MemorySegment[] segs = new MemorySegment[dsts.length];
+        for (int i = 0; i < dsts.length; i++) {
+            segs[i] = MemorySegment.ofBuffer(dsts[i]);
+        }
+        long n = readv(segs);
+        long left = Math.max(n, 0);
+        for (ByteBuffer b : dsts) {
+            int k = (int) Math.min(left, b.remaining());
+            b.position(b.position() + k);
+            left -= k;
+        }
+        return n;
+    }
+
+    /**
+     * Sends {@code data} (at least one byte) with {@code fds} attached over this UNIX socket (SCM_RIGHTS, 1 to 253
+     * descriptors): the peer receives duplicates of them, open in its process, with {@link #recvFds}. They stay
+     * open here. Returns 0.
+     */
+    public int sendFds(byte[] data, int... fds) throws SocketException {
+        String m = "Socket::sendFds";
+        FdPassing.checkFds(m, fds, SocketError.SEND_ERROR);
+        if (data == null || data.length == 0) {
+            throw new SocketException(SocketError.SEND_ERROR, m, "descriptors travel with data: send at least one "
+                    + "byte with them, in " + m + "()", Errno.EINVAL, Errno.strerror(Errno.EINVAL), null);
+        }
+        SocketFd f = acquire(m);
+        ReentrantLock lock = sender.writeLock();
+        lock.lock();
+        try {
+            if (f.family() != Net.AF_UNIX) {
+                throw new SocketException(SocketError.SEND_ERROR, m, "descriptors travel over UNIX sockets only, in "
+                        + m + "()", Errno.EOPNOTSUPP, Errno.strerror(Errno.EOPNOTSUPP), null);
+            }
+            long n = FdPassing.send(f, m, data, fds, null, FOREVER);
+            if (n < data.length) {
+                sender.send(f, m, MemorySegment.ofArray(data).asSlice(n), data.length - n, FOREVER);
+            }
+            return 0;
+        } finally {
+            lock.unlock();
+            f.release();
+        }
+    }
+
+    /**
+     * Receives up to {@code size} bytes and up to {@code maxFds} descriptors that came with them, waiting up to
+     * {@code timeoutMs} for something to arrive. Bytes that a previous read had buffered come first, without
+     * descriptors (the kernel drops descriptors attached to bytes read by a plain recv). Descriptors not taken from
+     * the result are closed when it is closed.
+     */
+    public ReceivedFds recvFds(int size, int maxFds, long timeoutMs) throws SocketException {
+        String m = "Socket::recvFds";
+        SocketFd f = acquire(m);
+        receiver.lock.lock();
+        try {
+            if (f.family() != Net.AF_UNIX) {
+                throw new SocketException(SocketError.RECV_ERROR, m, "descriptors travel over UNIX sockets only, in "
+                        + m + "()", Errno.EOPNOTSUPP, Errno.strerror(Errno.EOPNOTSUPP), null);
+            }
+            if (size > 0 && receiver.buffered(f) > 0) {
+                byte[] b = receiver.takeBuffered(f, size);
+                return new ReceivedFds(b, new int[0], false, null);
+            }
+            return FdPassing.receive(f, m, size, maxFds, timeoutMs, false);
+        } finally {
+            receiver.lock.unlock();
+            f.release();
+        }
     }
 
     // =============================================================================================================

@@ -161,7 +161,7 @@ final class LoopIo {
 
     /** SO_LINGER {1, 0}: the next close(2) discards unsent data and resets the connection. */
     int lingerZero(int fd) {
-        Linger.set(linger, true, 0);
+        Linger.write(linger, true, 0);
         return LibC.setsockopt(errno, fd, Net.SOL_SOCKET, Net.SO_LINGER, linger, Linger.SIZE) == 0 ? 0 : err();
     }
 

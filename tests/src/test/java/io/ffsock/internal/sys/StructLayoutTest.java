@@ -159,10 +159,62 @@ class StructLayoutTest {
         struct(facts, "Rlimit", Rlimit.LAYOUT, Rlimit.SIZE,
                 member("rlim_cur", "OFFSET_CUR", Rlimit.OFFSET_CUR),
                 member("rlim_max", "OFFSET_MAX", Rlimit.OFFSET_MAX));
+        fdControlStructs(facts);
+        return facts;
+    }
+
+    /** The structs of datagrams, multicast, ancillary data, batches and options (native/probe/probe_fdctl.c). */
+    private static void fdControlStructs(Map<String, List<JavaValue>> facts) {
+        struct(facts, "Msghdr", Msghdr.LAYOUT, Msghdr.SIZE,
+                member("msg_name", "OFFSET_NAME", Msghdr.OFFSET_NAME),
+                member("msg_namelen", "OFFSET_NAMELEN", Msghdr.OFFSET_NAMELEN),
+                member("msg_iov", "OFFSET_IOV", Msghdr.OFFSET_IOV),
+                member("msg_iovlen", "OFFSET_IOVLEN", Msghdr.OFFSET_IOVLEN),
+                member("msg_control", "OFFSET_CONTROL", Msghdr.OFFSET_CONTROL),
+                member("msg_controllen", "OFFSET_CONTROLLEN", Msghdr.OFFSET_CONTROLLEN),
+                member("msg_flags", "OFFSET_FLAGS", Msghdr.OFFSET_FLAGS));
+        struct(facts, "Cmsghdr", Cmsghdr.LAYOUT, Cmsghdr.SIZE,
+                member("cmsg_len", "OFFSET_LEN", Cmsghdr.OFFSET_LEN),
+                member("cmsg_level", "OFFSET_LEVEL", Cmsghdr.OFFSET_LEVEL),
+                member("cmsg_type", "OFFSET_TYPE", Cmsghdr.OFFSET_TYPE));
+        struct(facts, "Mmsghdr", Mmsghdr.LAYOUT, Mmsghdr.SIZE,
+                member("msg_hdr", "OFFSET_HDR", Mmsghdr.OFFSET_HDR),
+                member("msg_len", "OFFSET_LEN", Mmsghdr.OFFSET_LEN));
+        struct(facts, "IpMreqn", IpMreqn.LAYOUT, IpMreqn.SIZE,
+                member("imr_multiaddr", "OFFSET_MULTIADDR", IpMreqn.OFFSET_MULTIADDR),
+                member("imr_address", "OFFSET_ADDRESS", IpMreqn.OFFSET_ADDRESS),
+                member("imr_ifindex", "OFFSET_IFINDEX", IpMreqn.OFFSET_IFINDEX));
+        struct(facts, "IpMreqSource", IpMreqSource.LAYOUT, IpMreqSource.SIZE,
+                member("imr_multiaddr", "OFFSET_MULTIADDR", IpMreqSource.OFFSET_MULTIADDR),
+                member("imr_interface", "OFFSET_INTERFACE", IpMreqSource.OFFSET_INTERFACE),
+                member("imr_sourceaddr", "OFFSET_SOURCEADDR", IpMreqSource.OFFSET_SOURCEADDR));
+        struct(facts, "Ipv6Mreq", Ipv6Mreq.LAYOUT, Ipv6Mreq.SIZE,
+                member("ipv6mr_multiaddr", "OFFSET_MULTIADDR", Ipv6Mreq.OFFSET_MULTIADDR),
+                member("ipv6mr_interface", "OFFSET_INTERFACE", Ipv6Mreq.OFFSET_INTERFACE));
+        struct(facts, "GroupSourceReq", GroupSourceReq.LAYOUT, GroupSourceReq.SIZE,
+                member("gsr_interface", "OFFSET_INTERFACE", GroupSourceReq.OFFSET_INTERFACE),
+                member("gsr_group", "OFFSET_GROUP", GroupSourceReq.OFFSET_GROUP),
+                member("gsr_source", "OFFSET_SOURCE", GroupSourceReq.OFFSET_SOURCE));
+        struct(facts, "Ucred", Ucred.LAYOUT, Ucred.SIZE,
+                member("pid", "OFFSET_PID", Ucred.OFFSET_PID),
+                member("uid", "OFFSET_UID", Ucred.OFFSET_UID),
+                member("gid", "OFFSET_GID", Ucred.OFFSET_GID));
         struct(facts, "Linger", Linger.LAYOUT, Linger.SIZE,
                 member("l_onoff", "OFFSET_ONOFF", Linger.OFFSET_ONOFF),
                 member("l_linger", "OFFSET_LINGER", Linger.OFFSET_LINGER));
-        return facts;
+        // the kernel's struct tcp_info (native/probe/probe_tcpinfo.c): every member but the bit fields
+        List<Member> tcp = new ArrayList<>();
+        for (java.lang.reflect.Field f : TcpInfo.class.getFields()) {
+            if (f.getName().startsWith("OFFSET_")) {
+                try {
+                    tcp.add(member("tcpi_" + f.getName().substring("OFFSET_".length()).toLowerCase(java.util.Locale.ROOT),
+                            f.getName(), f.getLong(null)));
+                } catch (IllegalAccessException e) {
+                    throw new AssertionError(e);
+                }
+            }
+        }
+        struct(facts, "TcpInfo", TcpInfo.LAYOUT, TcpInfo.SIZE, tcp.toArray(new Member[0]));
     }
 
     /** Adds the facts of one struct; its C name is the name the Java layout carries ({@code withName}). */

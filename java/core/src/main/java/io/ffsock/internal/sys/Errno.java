@@ -41,12 +41,20 @@ public final class Errno {
     public static final int EALREADY = 114;
     public static final int EINPROGRESS = 115;
 
-    // what the event loop maps to TcpSocket's error codes
+    // datagrams, multicast and descriptor-level control
+    public static final int ENXIO = 6;
     public static final int ENOMEM = 12;
+    public static final int EBUSY = 16;
+    public static final int ENODEV = 19;
+    public static final int ENOTTY = 25;
+    public static final int EDESTADDRREQ = 89;
     public static final int EMSGSIZE = 90;
+    public static final int EPROTONOSUPPORT = 93;
+    public static final int ENOBUFS = 105;
+
+    // what the event loop maps to TcpSocket's error codes (besides ENOMEM, EMSGSIZE and ENOBUFS above)
     public static final int ENETDOWN = 100;
     public static final int ENETRESET = 102;
-    public static final int ENOBUFS = 105;
     public static final int EHOSTDOWN = 112;
 
     private static final int CACHED = 134;

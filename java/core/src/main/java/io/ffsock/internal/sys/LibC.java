@@ -424,6 +424,129 @@ public final class LibC {
         }
     }
 
+    // --- datagrams, ancillary data, batches and interfaces ------------------------------------------
+    // All of these run on non-blocking descriptors (or with MSG_DONTWAIT) after poll(2) said ready, so the I/O
+    // calls are critical; msghdr-based calls take native segments only, since the kernel follows the pointers in
+    // them.
+
+    private static final MethodHandle sendto$mh = handle("sendto",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, C_POINTER, JAVA_LONG, JAVA_INT, C_POINTER, JAVA_INT),
+            CAPTURE_ERRNO, CRITICAL_HEAP);
+
+    /**
+     * {@code ssize_t sendto(int sockfd, const void *buf, size_t len, int flags, const struct sockaddr *dest_addr,
+     * socklen_t addrlen);} — send(2). {@code buf} may be a heap segment.
+     */
+    public static long sendto(MemorySegment errno, int fd, MemorySegment buf, long len, int flags,
+                              MemorySegment addr, int addrlen) {
+        try {
+            return (long) sendto$mh.invokeExact(errno, fd, buf, len, flags, addr, addrlen);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+
+    private static final MethodHandle recvfrom$mh = handle("recvfrom",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, C_POINTER, JAVA_LONG, JAVA_INT, C_POINTER, C_POINTER),
+            CAPTURE_ERRNO, CRITICAL_HEAP);
+
+    /**
+     * {@code ssize_t recvfrom(int sockfd, void *buf, size_t len, int flags, struct sockaddr *src_addr,
+     * socklen_t *addrlen);} — recv(2). {@code buf} may be a heap segment.
+     */
+    public static long recvfrom(MemorySegment errno, int fd, MemorySegment buf, long len, int flags,
+                                MemorySegment addr, MemorySegment addrlen) {
+        try {
+            return (long) recvfrom$mh.invokeExact(errno, fd, buf, len, flags, addr, addrlen);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+
+    private static final MethodHandle sendmsg$mh = handle("sendmsg",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, C_POINTER, JAVA_INT), CAPTURE_ERRNO, CRITICAL_HEAP);
+
+    /** {@code ssize_t sendmsg(int sockfd, const struct msghdr *msg, int flags);} — send(2) */
+    public static long sendmsg(MemorySegment errno, int fd, MemorySegment msg, int flags) {
+        try {
+            return (long) sendmsg$mh.invokeExact(errno, fd, msg, flags);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+
+    private static final MethodHandle recvmsg$mh = handle("recvmsg",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, C_POINTER, JAVA_INT), CAPTURE_ERRNO, CRITICAL_HEAP);
+
+    /** {@code ssize_t recvmsg(int sockfd, struct msghdr *msg, int flags);} — recv(2) */
+    public static long recvmsg(MemorySegment errno, int fd, MemorySegment msg, int flags) {
+        try {
+            return (long) recvmsg$mh.invokeExact(errno, fd, msg, flags);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+
+    private static final MethodHandle sendmmsg$mh = handle("sendmmsg",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, C_POINTER, JAVA_INT, JAVA_INT), CAPTURE_ERRNO, CRITICAL_HEAP);
+
+    /**
+     * {@code int sendmmsg(int sockfd, struct mmsghdr *msgvec, unsigned int vlen, int flags);} — sendmmsg(2):
+     * the number of messages sent, or -1 when the first one failed.
+     */
+    public static int sendmmsg(MemorySegment errno, int fd, MemorySegment vec, int vlen, int flags) {
+        try {
+            return (int) sendmmsg$mh.invokeExact(errno, fd, vec, vlen, flags);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+
+    private static final MethodHandle recvmmsg$mh = handle("recvmmsg",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, C_POINTER, JAVA_INT, JAVA_INT, C_POINTER),
+            CAPTURE_ERRNO, CRITICAL_HEAP);
+
+    /**
+     * {@code int recvmmsg(int sockfd, struct mmsghdr *msgvec, unsigned int vlen, int flags,
+     * struct timespec *timeout);} — recvmmsg(2). ffsock passes a NULL timeout and MSG_DONTWAIT: it waits in
+     * poll(2), never here.
+     */
+    public static int recvmmsg(MemorySegment errno, int fd, MemorySegment vec, int vlen, int flags,
+                               MemorySegment timeout) {
+        try {
+            return (int) recvmmsg$mh.invokeExact(errno, fd, vec, vlen, flags, timeout);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+
+    private static final MethodHandle if_nametoindex$mh = handle("if_nametoindex",
+            FunctionDescriptor.of(JAVA_INT, C_POINTER), CAPTURE_ERRNO);
+
+    /** {@code unsigned int if_nametoindex(const char *ifname);} — if_nametoindex(3): 0 when there is none. */
+    public static int if_nametoindex(MemorySegment errno, MemorySegment name) {
+        try {
+            return (int) if_nametoindex$mh.invokeExact(errno, name);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+
+    private static final MethodHandle if_indextoname$mh = handle("if_indextoname",
+            FunctionDescriptor.of(C_POINTER, JAVA_INT, C_POINTER), CAPTURE_ERRNO);
+
+    /**
+     * {@code char *if_indextoname(unsigned int ifindex, char *ifname);} — if_nametoindex(3); {@code ifname} holds
+     * {@link Net#IFNAMSIZ} bytes. Returns NULL when there is no such interface.
+     */
+    public static MemorySegment if_indextoname(MemorySegment errno, int index, MemorySegment name) {
+        try {
+            return (MemorySegment) if_indextoname$mh.invokeExact(errno, index, name);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+
     /*
      * strerror_r: glibc exports the GNU variant (returns char *) as "strerror_r" and the XSI one (returns int) as
      * "__xpg_strerror_r". We link the XSI one where it exists, else the plain symbol, which is XSI on musl and BSDs.

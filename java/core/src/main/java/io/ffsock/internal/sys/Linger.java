@@ -8,15 +8,14 @@ import java.lang.foreign.ValueLayout;
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 
 /**
- * {@code struct linger} (sys/socket.h), the value of {@code SO_LINGER}:
+ * {@code struct linger} (sys/socket.h), the value of SO_LINGER:
  * <pre>
- *  0           4           8
- *  +-----------+-----------+
- *  | l_onoff   | l_linger  |
- *  |           | (seconds) |
- *  +-----------+-----------+
+ *  0          4          8
+ *  +----------+----------+
+ *  | l_onoff  | l_linger |
+ *  |   int    | int (s)  |
+ *  +----------+----------+
  * </pre>
- * {@code l_onoff = 1, l_linger = 0} makes {@code close(2)} discard unsent data and reset the connection (RST).
  */
 public final class Linger {
     private Linger() {}
@@ -29,9 +28,16 @@ public final class Linger {
     public static final long OFFSET_LINGER = LAYOUT.byteOffset(groupElement("l_linger"));
     public static final int SIZE = (int) LAYOUT.byteSize();
 
-    /** Fills {@code l} (at least {@link #SIZE} bytes). */
-    public static void set(MemorySegment l, boolean on, int seconds) {
-        l.set(ValueLayout.JAVA_INT, OFFSET_ONOFF, on ? 1 : 0);
-        l.set(ValueLayout.JAVA_INT, OFFSET_LINGER, seconds);
+    public static void write(MemorySegment m, boolean on, int seconds) {
+        m.set(ValueLayout.JAVA_INT, OFFSET_ONOFF, on ? 1 : 0);
+        m.set(ValueLayout.JAVA_INT, OFFSET_LINGER, seconds);
+    }
+
+    public static boolean on(MemorySegment m) {
+        return m.get(ValueLayout.JAVA_INT, OFFSET_ONOFF) != 0;
+    }
+
+    public static int seconds(MemorySegment m) {
+        return m.get(ValueLayout.JAVA_INT, OFFSET_LINGER);
     }
 }

@@ -99,6 +99,70 @@ public final class Net {
     /** Longest path a {@code sockaddr_un} holds, not counting the terminating NUL (sun_path is 108 bytes). */
     public static final int UNIX_PATH_MAX = 107;
 
+    // --- datagrams, multicast and descriptor-level control --------------------------------------------------------
+
+    // IPPROTO_IP options
+    public static final int IP_TOS = 1;
+    public static final int IP_TTL = 2;
+    public static final int IP_MTU = 14;
+    public static final int IP_MULTICAST_IF = 32;
+    public static final int IP_MULTICAST_TTL = 33;
+    public static final int IP_MULTICAST_LOOP = 34;
+    public static final int IP_ADD_MEMBERSHIP = 35;
+    public static final int IP_DROP_MEMBERSHIP = 36;
+    public static final int IP_ADD_SOURCE_MEMBERSHIP = 39;
+    public static final int IP_DROP_SOURCE_MEMBERSHIP = 40;
+    public static final int MCAST_JOIN_SOURCE_GROUP = 46;
+    public static final int MCAST_LEAVE_SOURCE_GROUP = 47;
+
+    // IPPROTO_IPV6 options
+    public static final int IPV6_MULTICAST_IF = 17;
+    public static final int IPV6_MULTICAST_HOPS = 18;
+    public static final int IPV6_MULTICAST_LOOP = 19;
+    public static final int IPV6_JOIN_GROUP = 20;
+    public static final int IPV6_LEAVE_GROUP = 21;
+    public static final int IPV6_TCLASS = 67;
+
+    // SOL_SOCKET options
+    public static final int SO_BROADCAST = 6;
+    public static final int SO_OOBINLINE = 10;
+    public static final int SO_PEERCRED = 17;
+    public static final int SO_BINDTODEVICE = 25;
+    public static final int SO_PROTOCOL = 38;
+    public static final int SO_DOMAIN = 39;
+
+    // IPPROTO_TCP options
+    public static final int TCP_CORK = 3;
+    public static final int TCP_KEEPIDLE = 4;
+    public static final int TCP_KEEPINTVL = 5;
+    public static final int TCP_KEEPCNT = 6;
+    public static final int TCP_INFO = 11;
+    public static final int TCP_QUICKACK = 12;
+    public static final int TCP_USER_TIMEOUT = 18;
+    public static final int TCP_FASTOPEN = 23;
+
+    // tcp_info.tcpi_state values (netinet/tcp.h)
+    public static final int TCP_ESTABLISHED = 1;
+    public static final int TCP_CLOSE = 7;
+    /** tcp_info.tcpi_options: the SYN carried data that the peer acknowledged (TCP Fast Open), linux/tcp.h */
+    public static final int TCPI_OPT_SYN_DATA = 32;
+
+    // send/recv flags and msghdr.msg_flags
+    public static final int MSG_CTRUNC = 0x8;
+    public static final int MSG_TRUNC = 0x20;
+    public static final int MSG_WAITFORONE = 0x10000;
+    public static final int MSG_FASTOPEN = 0x20000000;
+    public static final int MSG_CMSG_CLOEXEC = 0x40000000;
+
+    // ancillary data
+    public static final int SCM_RIGHTS = 1;
+
+    // ioctl(2): whether the read pointer is at the urgent mark
+    public static final long SIOCATMARK = 0x8905;
+
+    // net/if.h: an interface name's buffer, NUL included
+    public static final int IFNAMSIZ = 16;
+
     /** The name Qore gives an address family: "ipv4", "ipv6", "unix" or "unknown". */
     public static String familyName(int family) {
         return switch (family) {

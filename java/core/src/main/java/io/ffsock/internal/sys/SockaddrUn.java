@@ -34,6 +34,10 @@ public final class SockaddrUn {
     /**
      * Fills {@code sa} with {@code path} (its bytes, already checked to be at most {@link Net#UNIX_PATH_MAX} long)
      * and returns the address length: the family, the path and its NUL.
+     * <p>
+     * A path that starts with {@code '@'} names Linux's abstract namespace, as {@link #path} and ss(8) print it:
+     * the '@' becomes the leading NUL, and the length covers the name exactly, with no terminating NUL (an abstract
+     * name is all of its bytes, so a NUL would be part of it).
      */
     public static int write(MemorySegment sa, byte[] path) {
         if (path.length > Net.UNIX_PATH_MAX) {
@@ -42,7 +46,21 @@ public final class SockaddrUn {
         sa.asSlice(0, SIZE).fill((byte) 0);
         sa.set(ValueLayout.JAVA_SHORT, OFFSET_FAMILY, (short) Net.AF_UNIX);
         MemorySegment.copy(path, 0, sa, ValueLayout.JAVA_BYTE, OFFSET_PATH, path.length);
+        if (isAbstract(path)) {
+            sa.set(ValueLayout.JAVA_BYTE, OFFSET_PATH, (byte) 0);
+            return (int) OFFSET_PATH + path.length;
+        }
         return (int) OFFSET_PATH + path.length + 1;
+    }
+
+    /** Whether {@code path} names the abstract namespace: it starts with '@' and has a name after it. */
+    public static boolean isAbstract(byte[] path) {
+        return path.length > 1 && path[0] == '@';
+    }
+
+    /** {@link #isAbstract(byte[])} for a Java string. */
+    public static boolean isAbstract(String path) {
+        return path != null && path.length() > 1 && path.charAt(0) == '@';
     }
 
     /**

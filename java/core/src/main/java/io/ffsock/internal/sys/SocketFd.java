@@ -325,4 +325,19 @@ public final class SocketFd {
         int len = Math.min(read.addrLen.get(ValueLayout.JAVA_INT, 0), SockaddrStorage.SIZE);
         return SockAddr.decode(read.addr, len);
     }
+
+    // --- giving the descriptor away -----------------------------------------------------------------------------
+
+    /**
+     * Gives up the descriptor without closing it: on success the number is the caller's to close, and this object
+     * is closed (its scratch memory freed). Fails with {@code -EBUSY} while a call is in flight on another thread,
+     * since that call still uses the number, and with {@code -EBADF} when already closed.
+     */
+    public int detach() {
+        if (!STATE.compareAndSet(this, 0, CLOSED)) {
+            return (int) STATE.getVolatile(this) < 0 ? -Errno.EBADF : -Errno.EBUSY;
+        }
+        arena.close();
+        return fd;
+    }
 }
