@@ -193,6 +193,39 @@ final class LoopIo {
         }
     }
 
+    /**
+     * recvfrom(2) of one datagram of up to {@code len} bytes into {@link #buf}, its sender left in {@link #addr}:
+     * the count or -errno.
+     */
+    long recvFrom(int fd, long len) {
+        for (;;) {
+            addrLen.set(ValueLayout.JAVA_INT, 0, SockaddrStorage.SIZE);
+            long n = LibC.recvfrom(errno, fd, buf, len, 0, addr, addrLen);
+            if (n >= 0) {
+                return n;
+            }
+            int e = LibC.errno(errno);
+            if (e != Errno.EINTR) {
+                return -e;
+            }
+        }
+    }
+
+    /** sendto(2) of the first {@code len} bytes of {@link #buf} to {@code to}: the count or -errno. */
+    long sendTo(int fd, long len, SockAddr to) {
+        int alen = to.encode(addr);
+        for (;;) {
+            long n = LibC.sendto(errno, fd, buf, len, Net.MSG_NOSIGNAL, addr, alen);
+            if (n >= 0) {
+                return n;
+            }
+            int e = LibC.errno(errno);
+            if (e != Errno.EINTR) {
+                return -e;
+            }
+        }
+    }
+
     /** send(2) of the first {@code len} bytes of {@link #buf}, without SIGPIPE: the count or -errno. */
     long send(int fd, long len) {
         for (;;) {

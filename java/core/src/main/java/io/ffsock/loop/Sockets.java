@@ -35,6 +35,8 @@ import java.util.function.Consumer;
  *   <tr><td>{@code open datagram socket to "host:port"}</td><td>{@code openDatagramSocket(target, callback)}</td></tr>
  *   <tr><td>{@code accept connections on port N with message "m"}</td>
  *       <td>{@code acceptConnections(N, name -> ...)}</td></tr>
+ *   <tr><td>{@code accept datagram connections on port N with message "m"}</td>
+ *       <td>{@code acceptDatagramConnections(N, (name, datagram) -> ...)}</td></tr>
  *   <tr><td>{@code read from socket s until d | for n [with message "m"]}</td>
  *       <td>{@code readUntil(s, d, (name, data) -> ...)}, {@code readFor(s, n, ...)}; without a callback the
  *       call waits and returns the data</td></tr>
@@ -270,6 +272,33 @@ public final class Sockets implements AutoCloseable {
         String name = Integer.toString(server.port());
         loop.call(() -> byName.put(name, new ListenerEntry(name, server)));
         return server.port();
+    }
+
+    /**
+     * {@code accept datagram connections on port N with message callback}: takes UDP datagrams from anyone at
+     * {@code port} (0 picks one). The first datagram from a sender makes a socket for it, named
+     * {@code address:port|N} like an accepted connection; the callback gets that name and the datagram, for this
+     * datagram and every later one from the same sender. Writing to the socket sends a datagram back from
+     * {@code port}. Returns the port; the listener is named by it in {@link #openSockets()}.
+     *
+     * @throws IllegalStateException when the port cannot be bound (the message says why)
+     */
+    public int acceptDatagramConnections(int port, BiConsumer<String, byte[]> callback) {
+        Objects.requireNonNull(callback, "callback");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port " + port + " is out of range: ports are 0 to 65535");
+        }
+        return loop.call(() -> {
+            DatagramPortEntry e = new DatagramPortEntry(callback);
+            int r = e.listener.open(port);
+            if (r != 0) {
+                throw new IllegalStateException("cannot accept datagrams on port " + port + ": "
+                        + io.ffsock.internal.sys.Errno.strerror(-r));
+            }
+            e.setName(Integer.toString(e.listener.port()));
+            byName.put(e.name, e);
+            return e.listener.port();
+        });
     }
 
     private void accepted(TcpSocket s, Consumer<String> callback) {
@@ -538,7 +567,7 @@ public final class Sockets implements AutoCloseable {
 
     /** A name in the table: a socket or a listener. */
     private abstract class Entry {
-        final String name;
+        String name;
         final ArrayDeque<Read> reads = new ArrayDeque<>();
         int writesPending;
         boolean opening;
@@ -967,6 +996,108 @@ public final class Sockets implements AutoCloseable {
     }
 
     private static final Consumer<String> NO_CALLBACK = n -> { };
+
+    /** {@code accept datagram connections}: the bound port, named by its number, and its senders. */
+    private final class DatagramPortEntry extends Entry implements DatagramListener.Events {
+        final DatagramListener listener = new DatagramListener(loop, this);
+        final BiConsumer<String, byte[]> callback;
+        final Map<String, DatagramPeerEntry> peers = new java.util.HashMap<>();
+
+        DatagramPortEntry(BiConsumer<String, byte[]> callback) {
+            super("");
+            this.callback = callback;
+        }
+
+        void setName(String name) {
+            this.name = name;
+        }
+
+        @Override
+        boolean matches(String shorter) {
+            return false;
+        }
+
+        @Override
+        public void datagram(SockAddr from, byte[] data) {
+            String key = from.toString();
+            DatagramPeerEntry p = peers.get(key);
+            if (p == null || byName.get(p.name) != p) {
+                String host = from.address();
+                p = new DatagramPeerEntry((host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + from.port()
+                        + "|" + acceptCount.incrementAndGet(), this, from);
+                peers.put(key, p);
+                byName.put(p.name, p);
+            }
+            try {
+                callback.accept(p.name, data);
+            } catch (Throwable t) {
+                loop.report(t);
+            }
+        }
+
+        @Override
+        public void failed(String text) {
+            error(this, text);
+        }
+
+        @Override
+        void queueRead(Read r) {
+            throw new IllegalArgumentException("'" + name + "' is a datagram port; its datagrams arrive through the"
+                    + " callback of acceptDatagramConnections");
+        }
+
+        @Override
+        void write(byte[] data, Consumer<String> callback) {
+            throw new IllegalArgumentException("'" + name + "' is a datagram port; write to the sockets of its"
+                    + " senders");
+        }
+
+        @Override
+        void close() {
+            for (DatagramPeerEntry p : peers.values()) {
+                byName.remove(p.name, p);
+            }
+            peers.clear();
+            listener.close();
+        }
+    }
+
+    /** One sender of an accepting datagram port: writes go back to it from that port. */
+    private final class DatagramPeerEntry extends Entry {
+        final DatagramPortEntry port;
+        final SockAddr peer;
+
+        DatagramPeerEntry(String name, DatagramPortEntry port, SockAddr peer) {
+            super(name);
+            this.port = port;
+            this.peer = peer;
+        }
+
+        @Override
+        void queueRead(Read r) {
+            throw new IllegalArgumentException("'" + name + "' sent to an accepting datagram port; its datagrams"
+                    + " arrive through the callback of acceptDatagramConnections");
+        }
+
+        @Override
+        void write(byte[] data, Consumer<String> callback) {
+            String failure = port.listener.sendTo(peer, data);
+            if (failure != null) {
+                error(this, failure); // a UDP error concerns one datagram: the socket stays
+            } else if (callback != null) {
+                try {
+                    callback.accept(name);
+                } catch (Throwable t) {
+                    loop.report(t);
+                }
+            }
+        }
+
+        @Override
+        void close() {
+            port.peers.remove(peer.toString(), this);
+        }
+    }
 
     /** {@code accept connections}: the listener, named by its port. */
     private final class ListenerEntry extends Entry {

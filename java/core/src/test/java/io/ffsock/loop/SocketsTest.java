@@ -371,6 +371,39 @@ class SocketsTest {
         }
     }
 
+    @Test
+    void acceptDatagramConnectionsHandsOverEachDatagramWithItsSendersSocket() throws Exception {
+        BlockingQueue<String> got = new LinkedBlockingQueue<>();
+        int port = sockets.acceptDatagramConnections(0, (name, data) -> got.add(name + " " + text(data)));
+        assertTrue(sockets.openSockets().contains(Integer.toString(port)));
+        try (DatagramChannel a = DatagramChannel.open(); DatagramChannel b = DatagramChannel.open()) {
+            a.bind(new InetSocketAddress("127.0.0.1", 0));
+            b.bind(new InetSocketAddress("127.0.0.1", 0));
+            InetSocketAddress to = new InetSocketAddress("127.0.0.1", port);
+            a.send(ByteBuffer.wrap("from a".getBytes(StandardCharsets.UTF_8)), to);
+            String m = got.poll(5, TimeUnit.SECONDS);
+            String nameA = m.substring(0, m.indexOf(' '));
+            assertTrue(nameA.startsWith("127.0.0.1:" + ((InetSocketAddress) a.getLocalAddress()).getPort() + "|"), m);
+            assertEquals("from a", m.substring(m.indexOf(' ') + 1));
+            b.send(ByteBuffer.wrap("from b".getBytes(StandardCharsets.UTF_8)), to);
+            a.send(ByteBuffer.wrap("a again".getBytes(StandardCharsets.UTF_8)), to);
+            String mb = got.poll(5, TimeUnit.SECONDS);
+            String ma = got.poll(5, TimeUnit.SECONDS);
+            assertEquals(nameA + " a again", ma, "the same sender keeps its socket");
+            assertFalse(mb.startsWith(nameA), mb);
+            CompletableFuture<String> sent = new CompletableFuture<>();
+            sockets.write(nameA, "answer", sent::complete); // back to a, from the accepting port
+            assertEquals(nameA, sent.get(5, TimeUnit.SECONDS));
+            ByteBuffer in = ByteBuffer.allocate(100);
+            SocketAddress from = a.receive(in);
+            assertEquals("answer", new String(in.array(), 0, in.position(), StandardCharsets.UTF_8));
+            assertEquals(port, ((InetSocketAddress) from).getPort(), "the answer comes from the accepting port");
+            assertThrows(IllegalArgumentException.class, () -> sockets.readFor(nameA, 1, (n, d) -> { }));
+            sockets.closeSocket(Integer.toString(port));
+            assertFalse(sockets.openSockets().contains(nameA), "closing the port closes its senders' sockets");
+        }
+    }
+
     // --- secure ----------------------------------------------------------------------------------------------------
 
     @Test
