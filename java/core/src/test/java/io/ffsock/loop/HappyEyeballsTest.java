@@ -31,6 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * connection nobody accepts): the kernel drops further SYNs, so a connect there stays in progress.
  */
 @Timeout(30)
+@SuppressWarnings("try") // peers are held open by try-with-resources for the whole test, some closed early on purpose
 class HappyEyeballsTest {
     private static final Resolver DUAL = host -> List.of(InetAddress.getByName("::1"),
             InetAddress.getByName("127.0.0.1"));

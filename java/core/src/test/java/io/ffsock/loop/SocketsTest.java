@@ -40,6 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Host names are answered by a test resolver; no DNS server is ever asked.
  */
 @Timeout(60)
+@SuppressWarnings("try") // peers held open by try-with-resources for the test's length
 class SocketsTest {
     private static final Resolver LOCAL = host -> switch (host) {
         case "localhost", "echo.test" -> List.of(InetAddress.getByName("127.0.0.1"));

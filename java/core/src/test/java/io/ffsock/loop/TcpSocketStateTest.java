@@ -33,6 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * peer (an independent implementation).
  */
 @Timeout(30)
+@SuppressWarnings("try") // peers are held open by try-with-resources for the whole test, some closed early on purpose
 class TcpSocketStateTest {
     private EventLoop loop;
     private ServerSocket server;
