@@ -6,6 +6,7 @@
  */
 module io.ffsock {
     exports io.ffsock;
+    exports io.ffsock.frame;
     exports io.ffsock.http;
     exports io.ffsock.loop;
 

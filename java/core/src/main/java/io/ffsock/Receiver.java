@@ -172,12 +172,29 @@ final class Receiver {
         return Math.max(now, reported);
     }
 
+    /** Whether the last {@link #read} waited for data and then left the socket drained; see {@link #read}. */
+    private boolean pollFirst;
+
     /**
-     * The hot path: at least one byte into {@code dst}, from the buffer if it holds any, else straight from the
-     * kernel. Returns the count, or -1 at end of stream (the connection stays open: this is the Java-style read).
+     * The hot path: at least one byte into {@code dst[off, off+len)}, from the buffer if it holds any, else straight
+     * from the kernel. Returns the count, or -1 at end of stream (the connection stays open: the Java-style read).
+     * <p>
+     * <b>Poll first or recv first.</b> The descriptor is non-blocking (timeouts are poll(2)-based, and a close from
+     * another thread wakes the poll), so a read that finds nothing costs {@code recv} (EAGAIN), {@code poll},
+     * {@code recv}: three system calls where a blocking read costs one. When the read is predictably going to wait,
+     * this method polls first and receives once: two calls. It predicts a wait when
+     * <ul>
+     *   <li>the socket has sent something since the last read: the reply of a request/response exchange cannot be
+     *       there yet (SocketFd.sentSinceRead); or</li>
+     *   <li>the last read waited and returned less than it asked for, so it drained the socket.</li>
+     * </ul>
+     * Otherwise, as in a stream whose data is already queued, it receives first and polls only on EAGAIN. A wrong
+     * guess costs one poll that returns at once, or the EAGAIN recv of before; neither changes what is read. A
+     * blocking descriptor would save one more call, but it would break the guarantees of issue 2 (O_NONBLOCK
+     * descriptors, poll-based timeouts) and could not be linked critical; a spin of recv calls burns a core the
+     * peer may need. Measured in {@code benchmarks/} ({@code ./ffsock bench}, the 64 B round trips).
      */
-    long read(SocketFd f, String m, MemorySegment dst, long timeoutMs) throws SocketException {
-        long len = dst.byteSize();
+    long read(SocketFd f, String m, MemorySegment dst, long off, long len, long timeoutMs) throws SocketException {
         SocketEvents sink = events;
         lock.lock();
         try {
@@ -186,19 +203,26 @@ final class Receiver {
             }
             buf.bind(f);
             if (f.type() == Net.SOCK_DGRAM) {
-                return DatagramStream.read(buf, f, m, dst, timeoutMs);
+                return DatagramStream.read(buf, f, m,
+                        off == 0 && len == dst.byteSize() ? dst : dst.asSlice(off, len), timeoutMs);
             }
             if (buf.available() > 0) {
-                int n = buf.copyTo(dst, 0, len);
+                int n = buf.copyTo(dst, off, len);
                 if (sink != null) {
                     sink.read(n, n, 0);
                 }
                 return n;
             }
             int timeout = Socket.timeoutInt(timeoutMs);
+            boolean waited = pollFirst || f.sentSinceRead;
+            f.sentSinceRead = false;
+            if (waited) {
+                awaitReadable(f, m, timeout, timeoutMs);
+            }
             for (;;) {
-                long n = f.recv(dst, len, 0);
+                long n = f.recv(dst, off, len, 0);
                 if (n > 0) {
+                    pollFirst = waited && n < len;
                     if (sink != null) {
                         sink.read(n, n, 0);
                     }
@@ -208,24 +232,36 @@ final class Receiver {
                     throw Errors.closedLocally(m, null);
                 }
                 if (n == 0) {
+                    pollFirst = false;
                     return -1;
                 }
                 if (n != -Errno.EAGAIN) {
                     throw fatal(f, m, (int) -n, null);
                 }
-                int ev = f.poll(f.read, Net.POLLIN, timeout);
-                if (f.isClosed()) {
-                    throw Errors.closedLocally(m, null);
-                }
-                if (ev == 0) {
-                    throw Errors.timeout(m, timeoutMs, null);
-                }
-                if (ev < 0) {
-                    throw Errors.recvError(m, -ev, null);
-                }
+                waited = true;
+                awaitReadable(f, m, timeout, timeoutMs);
             }
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** {@link #read(SocketFd, String, MemorySegment, long, long, long)} into all of {@code dst}. */
+    long read(SocketFd f, String m, MemorySegment dst, long timeoutMs) throws SocketException {
+        return read(f, m, dst, 0, dst.byteSize(), timeoutMs);
+    }
+
+    /** One poll for POLLIN on the read side; throws what a read that waited must throw. */
+    private static void awaitReadable(SocketFd f, String m, int timeout, long timeoutMs) throws SocketException {
+        int ev = f.poll(f.read, Net.POLLIN, timeout);
+        if (f.isClosed()) {
+            throw Errors.closedLocally(m, null);
+        }
+        if (ev == 0) {
+            throw Errors.timeout(m, timeoutMs, null);
+        }
+        if (ev < 0) {
+            throw Errors.recvError(m, -ev, null);
         }
     }
 

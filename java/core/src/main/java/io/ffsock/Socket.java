@@ -1587,9 +1587,13 @@ public class Socket implements AutoCloseable {
      * @return the count, or -1 at end of stream (the socket stays open)
      */
     public int read(ByteBuffer dst) throws SocketException {
-        int n = (int) read(MemorySegment.ofBuffer(dst), FOREVER, "Socket::read");
+        if (dst.isReadOnly()) {
+            throw new java.nio.ReadOnlyBufferException();
+        }
+        int pos = dst.position();
+        int n = (int) read(bufferView(dst, true), pos, dst.limit() - pos, FOREVER, "Socket::read");
         if (n > 0) {
-            dst.position(dst.position() + n);
+            dst.position(pos + n);
         }
         return n;
     }
@@ -1604,13 +1608,30 @@ public class Socket implements AutoCloseable {
         return read(dst, timeoutMs, "Socket::read");
     }
 
+    /**
+     * Reads at least one byte into {@code dst[offset, offset+length)}, waiting at most {@code timeoutMs} (-1:
+     * forever); -1 at end of stream. No slice is made and nothing is allocated: this is how buffered readers such as
+     * {@link io.ffsock.frame.FrameReader} fill their buffers.
+     */
+    public long read(MemorySegment dst, long offset, long length, long timeoutMs) throws SocketException {
+        return read(dst, offset, length, timeoutMs, "Socket::read");
+    }
+
     private long read(MemorySegment dst, long timeoutMs, String m) throws SocketException {
+        return read(dst, 0, dst.byteSize(), timeoutMs, m);
+    }
+
+    private long read(MemorySegment dst, long offset, long length, long timeoutMs, String m) throws SocketException {
+        java.util.Objects.checkFromIndexSize(offset, length, dst.byteSize());
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException(m + "(): cannot read into a read-only segment");
+        }
         SocketFd f = acquire(m);
         try {
-            long n = receiver.read(f, m, dst, timeoutMs);
+            long n = receiver.read(f, m, dst, offset, length, timeoutMs);
             SocketEvents ev = events;
             if (ev != null && ev.withData && n > 0) {
-                ev.dataRead(dst.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE));
+                ev.dataRead(dst.asSlice(offset, n).toArray(ValueLayout.JAVA_BYTE));
             }
             return n;
         } finally {
@@ -1620,16 +1641,64 @@ public class Socket implements AutoCloseable {
 
     /** Writes all remaining bytes of {@code src} and advances its position; returns the count written. */
     public int write(ByteBuffer src) throws SocketException {
-        int n = src.remaining();
-        sendSegment("Socket::write", MemorySegment.ofBuffer(src), n, FOREVER);
-        src.position(src.position() + n);
+        int pos = src.position();
+        int n = src.limit() - pos;
+        write(bufferView(src, false), pos, n, "Socket::write");
+        src.position(pos + n);
         return n;
     }
 
     /** Writes all of {@code src}; returns the count written. Allocates nothing in the steady state. */
     public long write(MemorySegment src) throws SocketException {
-        sendSegment("Socket::write", src, src.byteSize(), FOREVER);
-        return src.byteSize();
+        return write(src, 0, src.byteSize(), "Socket::write");
+    }
+
+    /**
+     * Writes all of {@code src[offset, offset+length)}, waiting as long as it takes; returns {@code length}. No
+     * slice is made and nothing is allocated: this is how {@link io.ffsock.frame.FrameWriter} sends its buffer.
+     */
+    public long write(MemorySegment src, long offset, long length) throws SocketException {
+        return write(src, offset, length, "Socket::write");
+    }
+
+    private long write(MemorySegment src, long offset, long length, String m) throws SocketException {
+        java.util.Objects.checkFromIndexSize(offset, length, src.byteSize());
+        SocketFd f = acquire(m);
+        try {
+            sender.sendRange(f, m, src, offset, length, FOREVER);
+            SocketEvents ev = events;
+            if (ev != null) {
+                ev.dataSent(offset == 0 ? src : src.asSlice(offset, length), length);
+            }
+        } finally {
+            f.release();
+        }
+        return length;
+    }
+
+    /** A segment over all of one ByteBuffer, kept for the next call with the same buffer. */
+    private record BufferView(ByteBuffer buffer, MemorySegment segment) {}
+
+    /** The last buffers read into and written from; each side's own, so the reader and the writer never share. */
+    private BufferView readView;
+    private BufferView writeView;
+
+    /**
+     * The segment over all of {@code b} (offsets are buffer indices). A hot loop reuses one buffer, so the segment
+     * is made once rather than per call, which is what keeps read/write(ByteBuffer) free of allocation. Racy
+     * fields holding immutable records: a stale view is only a miss.
+     */
+    private MemorySegment bufferView(ByteBuffer b, boolean forRead) {
+        BufferView v = forRead ? readView : writeView;
+        if (v == null || v.buffer() != b) {
+            v = new BufferView(b, MemorySegment.ofBuffer(b.duplicate().clear()));
+            if (forRead) {
+                readView = v;
+            } else {
+                writeView = v;
+            }
+        }
+        return v.segment();
     }
 
     /**

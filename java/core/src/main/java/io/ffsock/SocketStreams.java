@@ -15,6 +15,9 @@ final class SocketStreams {
     static final class In extends InputStream {
         private final Socket s;
         private final byte[] one = new byte[1];
+        /** The segment over the last array read into: a loop over one array makes it once, not per call. */
+        private byte[] lastArray;
+        private MemorySegment lastSegment;
 
         In(Socket s) {
             this.s = s;
@@ -32,7 +35,11 @@ final class SocketStreams {
             if (len == 0) {
                 return 0;
             }
-            return (int) s.read(MemorySegment.ofArray(b).asSlice(off, len));
+            if (b != lastArray) {
+                lastArray = b;
+                lastSegment = MemorySegment.ofArray(b);
+            }
+            return (int) s.read(lastSegment, off, len, -1);
         }
 
         @Override
@@ -44,6 +51,9 @@ final class SocketStreams {
     static final class Out extends OutputStream {
         private final Socket s;
         private final byte[] one = new byte[1];
+        /** The segment over the last array written from, as in {@link In}. */
+        private byte[] lastArray;
+        private MemorySegment lastSegment;
 
         Out(Socket s) {
             this.s = s;
@@ -58,7 +68,11 @@ final class SocketStreams {
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
             Objects.checkFromIndexSize(off, len, b.length);
-            s.write(MemorySegment.ofArray(b).asSlice(off, len));
+            if (b != lastArray) {
+                lastArray = b;
+                lastSegment = MemorySegment.ofArray(b);
+            }
+            s.write(lastSegment, off, len);
         }
 
         @Override

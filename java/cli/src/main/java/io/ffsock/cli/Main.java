@@ -42,6 +42,8 @@ public final class Main {
         switch (verb) {
             case "demo":
                 return new Demo(System.out).run(rest);
+            case "bench":
+                return new Bench(System.out, System.err).run(rest);
             case "help":
             case "-h":
             case "--help":
@@ -64,6 +66,8 @@ public final class Main {
         out.println();
         out.println("verbs:");
         out.println("  demo        run the ffsock demo (the default when no verb is given)");
+        out.println("  bench       ffsock side by side with C, JNI, NIO, java.net and jnr-unixsocket:");
+        out.println("              a table, JSON and an SVG chart (--quick: a smoke run); bench jmh: JMH");
         out.println("  help        print this text (also -h, --help)");
         out.println();
         out.println("verbs handled by the ./ffsock launcher itself:");

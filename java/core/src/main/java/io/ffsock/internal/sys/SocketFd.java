@@ -39,6 +39,13 @@ public final class SocketFd {
     private final int type;
     @SuppressWarnings("unused") // accessed through STATE
     private volatile int state;
+    /**
+     * Set by every send that moved bytes, cleared by the read side: "a reply to something sent may be on its way,
+     * and cannot have arrived yet". A hint for {@code Receiver.read}, which then waits in poll before its recv
+     * instead of after a recv that would fail with EAGAIN. Written and read without synchronisation on purpose:
+     * a stale value costs one system call, never correctness.
+     */
+    public boolean sentSinceRead;
     private final Arena arena = Arena.ofShared();
     /** Scratch owned by the thread holding the read lock. */
     public final Side read;
@@ -156,6 +163,31 @@ public final class SocketFd {
     }
 
     /**
+     * recv(2) into {@code buf[off, off+len)} (len &gt; 0, bounds checked by the caller) without a slice object when
+     * {@code buf} is native: its address is passed as a number. A heap {@code buf} is sliced, which the JIT usually
+     * scalar-replaces. A raw address does not keep the segment's arena alive during the call the way a segment
+     * argument does, so the segment is accessed once first (alive, owned by this thread, in bounds); the caller must
+     * not close a shared arena while a call uses its memory, which no correct program does.
+     */
+    public long recv(MemorySegment buf, long off, long len, int flags) {
+        if (!buf.isNative()) {
+            return recv(off == 0 ? buf : buf.asSlice(off, len), len, flags);
+        }
+        buf.get(ValueLayout.JAVA_BYTE, off + len - 1);
+        long address = buf.address() + off;
+        for (;;) {
+            long n = LibC.recvAddr(read.errno, fd, address, len, flags);
+            if (n >= 0) {
+                return n;
+            }
+            int e = LibC.errno(read.errno);
+            if (e != Errno.EINTR) {
+                return -e;
+            }
+        }
+    }
+
+    /**
      * Waits until the socket is ready for {@code events} on the given side. Returns the revents (&gt; 0), 0 on
      * timeout, or {@code -errno}. {@code timeoutMs} &lt; 0 waits forever.
      */
@@ -210,6 +242,27 @@ public final class SocketFd {
         for (;;) {
             long n = LibC.send(write.errno, fd, buf, len, flags | Net.MSG_NOSIGNAL);
             if (n >= 0) {
+                sentSinceRead = true;
+                return n;
+            }
+            int e = LibC.errno(write.errno);
+            if (e != Errno.EINTR) {
+                return -e;
+            }
+        }
+    }
+
+    /** send(2) from {@code buf[off, off+len)}; like {@link #recv(MemorySegment, long, long, int)}, no slice when native. */
+    public long send(MemorySegment buf, long off, long len, int flags) {
+        if (!buf.isNative()) {
+            return send(off == 0 ? buf : buf.asSlice(off, len), len, flags);
+        }
+        buf.get(ValueLayout.JAVA_BYTE, off + len - 1);
+        long address = buf.address() + off;
+        for (;;) {
+            long n = LibC.sendAddr(write.errno, fd, address, len, flags | Net.MSG_NOSIGNAL);
+            if (n >= 0) {
+                sentSinceRead = true;
                 return n;
             }
             int e = LibC.errno(write.errno);
