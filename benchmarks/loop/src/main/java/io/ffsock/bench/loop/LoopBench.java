@@ -56,8 +56,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * what differs. Rounds interleave the servers (a different one first in each round) so that a busy shared machine
  * slows all of them alike; a figure is the median of its rounds.
  * <pre>
- *   java --enable-native-access=ALL-UNNAMED -cp "target/classes:$(cat target/classpath.txt)" \
- *        io.ffsock.bench.loop.LoopBench [--quick] [--rounds N] [--seconds S] [--connections N] [--json FILE]
+ *   ./ffsock bench loop [--quick] [--rounds N] [--seconds S] [--connections N] [--window N] [--json FILE]
  * </pre>
  */
 public final class LoopBench {
