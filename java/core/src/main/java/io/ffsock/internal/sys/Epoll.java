@@ -59,8 +59,15 @@ public final class Epoll {
         return LINKER.downcallHandle(symbol, fd, options);
     }
 
-    private static AssertionError fail(Throwable t) {
-        return new AssertionError("downcall failed", t);
+    /** As {@code LibC.fail}: the linker's own argument checks reach the caller as they are; anything else is a bug. */
+    private static RuntimeException fail(Throwable t) {
+        if (t instanceof RuntimeException r) {
+            return r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        throw new AssertionError("downcall failed", t);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
