@@ -21,7 +21,10 @@
 #include <poll.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/un.h>
@@ -88,6 +91,17 @@ static void structs(void) {
     STRUCT_ALIGN(iovec);
     FIELD(iovec, iov_base);
     FIELD(iovec, iov_len);
+
+    /* the event loop's: packed (12 bytes, alignment 1) on x86-64, 16 bytes on aarch64 */
+    STRUCT_SIZE(epoll_event);
+    STRUCT_ALIGN(epoll_event);
+    FIELD(epoll_event, events);
+    FIELD(epoll_event, data);
+
+    STRUCT_SIZE(rlimit);
+    STRUCT_ALIGN(rlimit);
+    FIELD(rlimit, rlim_cur);
+    FIELD(rlimit, rlim_max);
 }
 
 /* Every constant of io.ffsock.internal.sys.Net, in its order. */
@@ -198,12 +212,43 @@ static void errno_constants(void) {
     CONST(EHOSTUNREACH);
     CONST(EALREADY);
     CONST(EINPROGRESS);
+
+    /* the event loop's (ENOMEM, EMSGSIZE and ENOBUFS are printed with the descriptor-control facts) */
+    CONST(ENETDOWN);
+    CONST(ENETRESET);
+    CONST(EHOSTDOWN);
+}
+
+/* Every constant of io.ffsock.internal.sys.Epoll, in its order. */
+static void epoll_constants(void) {
+    CONST(EPOLL_CTL_ADD);
+    CONST(EPOLL_CTL_DEL);
+    CONST(EPOLL_CTL_MOD);
+
+    CONST(EPOLLIN);
+    CONST(EPOLLPRI);
+    CONST(EPOLLOUT);
+    CONST(EPOLLERR);
+    CONST(EPOLLHUP);
+    CONST(EPOLLRDHUP);
+    CONST(EPOLLEXCLUSIVE);
+    CONST(EPOLLONESHOT);
+    /* the event bits are a uint32_t that Java holds in an int: bit 31 reads as a negative number there */
+    fact("const.EPOLLET", (long long) (int) EPOLLET);
+
+    CONST(EPOLL_CLOEXEC);
+    CONST(EFD_SEMAPHORE);
+    CONST(EFD_NONBLOCK);
+    CONST(EFD_CLOEXEC);
+
+    CONST(RLIMIT_NOFILE);
 }
 
 int main(void) {
     structs();
     net_constants();
     errno_constants();
+    epoll_constants();
     fdctl_facts();
     tcp_info_facts();
     /* A short write (full disk, closed pipe) must not pass for a complete list. */

@@ -10,7 +10,9 @@ module io.ffsock {
     exports io.ffsock;
     exports io.ffsock.frame;
     exports io.ffsock.http;
+    exports io.ffsock.loop;
     exports io.ffsock.tls;
 
+    uses io.ffsock.loop.TlsEngineFactory;
     uses io.ffsock.tls.TlsEngineProvider;
 }

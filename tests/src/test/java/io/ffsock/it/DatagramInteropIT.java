@@ -189,6 +189,9 @@ class DatagramInteropIT {
                     if (e.error() != SocketError.TIMEOUT && e.errno() != 111) {
                         throw e;
                     }
+                    if (e.errno() == 111) {
+                        Thread.sleep(50); // refused at once: socat is not listening yet, give it time to start
+                    }
                 }
             }
             assertNotNull(got, "socat never echoed; stderr: " + socat.stderr());

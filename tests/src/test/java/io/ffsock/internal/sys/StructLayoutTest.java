@@ -31,7 +31,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * {@code generate-test-resources} phase; its path arrives as the system property {@code ffsock.probe}).
  * <p>
  * The check runs both ways: every fact the probe prints must have a Java counterpart with the same value, and every
- * Java struct member listed here and every public constant of {@link Net} and {@link Errno} must have a probe line.
+ * Java struct member listed here and every public constant of {@link Net}, {@link Errno} and {@link Epoll} must have a
+ * probe line.
  * A constant added to Java without a line in {@code probe.c} therefore fails the test instead of going unchecked.
  */
 class StructLayoutTest {
@@ -40,7 +41,7 @@ class StructLayoutTest {
     static final String PROBE_PROPERTY = "ffsock.probe";
 
     private static final Pattern LINE = Pattern.compile("((?:sizeof|alignof|offsetof|const)\\.[A-Za-z0-9_.]+)=(-?\\d+)");
-    private static final Class<?>[] CONSTANT_CLASSES = {Net.class, Errno.class};
+    private static final Class<?>[] CONSTANT_CLASSES = {Net.class, Errno.class, Epoll.class};
 
     /** The probe's facts, by name, in the order it printed them. */
     private static Map<String, Long> probe;
@@ -151,6 +152,13 @@ class StructLayoutTest {
         struct(facts, "Iovec", Iovec.LAYOUT, Iovec.SIZE,
                 member("iov_base", "OFFSET_BASE", Iovec.OFFSET_BASE),
                 member("iov_len", "OFFSET_LEN", Iovec.OFFSET_LEN));
+        // the event loop's structs
+        struct(facts, "EpollEvent", EpollEvent.LAYOUT, EpollEvent.SIZE,
+                member("events", "OFFSET_EVENTS", EpollEvent.OFFSET_EVENTS),
+                member("data", "OFFSET_DATA", EpollEvent.OFFSET_DATA));
+        struct(facts, "Rlimit", Rlimit.LAYOUT, Rlimit.SIZE,
+                member("rlim_cur", "OFFSET_CUR", Rlimit.OFFSET_CUR),
+                member("rlim_max", "OFFSET_MAX", Rlimit.OFFSET_MAX));
         fdControlStructs(facts);
         return facts;
     }
@@ -295,6 +303,14 @@ class StructLayoutTest {
         return constants;
     }
 
+    private static List<String> constantClassNames() {
+        List<String> names = new ArrayList<>();
+        for (Class<?> c : CONSTANT_CLASSES) {
+            names.add(c.getSimpleName());
+        }
+        return names;
+    }
+
     @Test
     void constantsMatchTheCHeaders() throws IllegalAccessException {
         List<String> problems = new ArrayList<>();
@@ -319,7 +335,8 @@ class StructLayoutTest {
             }
         }
         for (String key : unknown) {
-            problems.add(key + ": printed by the probe but declared in neither Net nor Errno");
+            problems.add(key + ": printed by the probe but declared in none of the constant classes ("
+                    + constantClassNames() + ")");
         }
         if (!problems.isEmpty()) {
             fail("Java constants disagree with the C headers:\n  " + String.join("\n  ", problems));

@@ -52,6 +52,11 @@ public final class Errno {
     public static final int EPROTONOSUPPORT = 93;
     public static final int ENOBUFS = 105;
 
+    // what the event loop maps to TcpSocket's error codes (besides ENOMEM, EMSGSIZE and ENOBUFS above)
+    public static final int ENETDOWN = 100;
+    public static final int ENETRESET = 102;
+    public static final int EHOSTDOWN = 112;
+
     private static final int CACHED = 134;
     private static final String[] TEXT = new String[CACHED];
 

@@ -64,8 +64,21 @@ public final class LibC {
         return LIBC.find(name).map(s -> LINKER.downcallHandle(s, fd, options)).orElse(null);
     }
 
-    private static AssertionError fail(Throwable t) {
-        return new AssertionError("downcall failed", t);
+    /**
+     * What a downcall's {@code invokeExact} threw, as the caller should see it. The linker's own checks on the
+     * arguments are Java failures the caller must get as they are (an {@link IllegalStateException} for memory whose
+     * arena was closed, a {@link WrongThreadException} for another thread's confined memory); an {@code Error} passes
+     * too. Anything else would be a mismatch between the handle and its Java signature: a bug here, so an
+     * {@link AssertionError}.
+     */
+    private static RuntimeException fail(Throwable t) {
+        if (t instanceof RuntimeException r) {
+            return r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        throw new AssertionError("downcall failed", t);
     }
 
     // ---------------------------------------------------------------------------------------------------------------

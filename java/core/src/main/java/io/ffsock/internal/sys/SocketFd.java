@@ -191,13 +191,17 @@ public final class SocketFd {
 
     /**
      * recv(2) into {@code buf[off, off+len)} (len &gt; 0, bounds checked by the caller) without a slice object when
-     * {@code buf} is native: its address is passed as a number. A heap {@code buf} is sliced, which the JIT usually
-     * scalar-replaces. A raw address does not keep the segment's arena alive during the call the way a segment
-     * argument does, so the segment is accessed once first (alive, owned by this thread, in bounds); the caller must
-     * not close a shared arena while a call uses its memory, which no correct program does.
+     * {@code buf} belongs to a confined arena of the calling thread: its address is passed as a number.
+     * <p>
+     * A raw address does not keep the segment's memory alive during the call the way a segment argument does. That
+     * is safe only for a confined arena: only its owner, this thread, can close it, and this thread is in the call
+     * (the access before it proves the segment alive, owned here and in bounds). Memory that another thread could
+     * free meanwhile (a shared arena closed concurrently, an automatic arena reclaimed by the GC) goes through the
+     * segment path, which keeps it alive or makes the close fail; so does heap memory. Those slice, which the JIT
+     * usually scalar-replaces.
      */
     public long recv(MemorySegment buf, long off, long len, int flags) {
-        if (!buf.isNative()) {
+        if (!confinedHere(buf)) {
             return recv(off == 0 ? buf : buf.asSlice(off, len), len, flags);
         }
         buf.get(ValueLayout.JAVA_BYTE, off + len - 1);
@@ -279,9 +283,12 @@ public final class SocketFd {
         }
     }
 
-    /** send(2) from {@code buf[off, off+len)}; like {@link #recv(MemorySegment, long, long, int)}, no slice when native. */
+    /**
+     * send(2) from {@code buf[off, off+len)}; like {@link #recv(MemorySegment, long, long, int)}, no slice for
+     * memory of a confined arena of this thread, the segment path for anything another thread could free.
+     */
     public long send(MemorySegment buf, long off, long len, int flags) {
-        if (!buf.isNative()) {
+        if (!confinedHere(buf)) {
             return send(off == 0 ? buf : buf.asSlice(off, len), len, flags);
         }
         buf.get(ValueLayout.JAVA_BYTE, off + len - 1);
@@ -297,6 +304,17 @@ public final class SocketFd {
                 return -e;
             }
         }
+    }
+
+    /** A thread that never runs: no confined segment is accessible by it, every other kind of segment is. */
+    private static final Thread NO_OWNER = new Thread(() -> { }, "ffsock-no-owner");
+
+    /**
+     * Whether {@code buf} is native memory of a confined arena (the caller then checks, by accessing it, that this
+     * thread is the owner): memory nobody but this thread can free while this thread is in a system call.
+     */
+    private static boolean confinedHere(MemorySegment buf) {
+        return buf.isNative() && !buf.isAccessibleBy(NO_OWNER);
     }
 
     /** connect(2) to the address in {@code sa}; returns 0 or -errno (-EINPROGRESS for a connect under way). */
