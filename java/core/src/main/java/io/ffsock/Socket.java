@@ -2690,6 +2690,15 @@ public class Socket implements AutoCloseable {
                 if (f.attachment() != null) {
                     return;
                 }
+                if (f.type() != Net.SOCK_STREAM) {
+                    // LiveCode: "UDP/datagram sockets are not supported by SSL"; DTLS is another protocol
+                    SocketException e = new SocketException(SocketError.SSL_ERROR, m, Errors.named(m, "TLS needs a "
+                            + "stream socket; this one is a datagram socket"));
+                    if (closeOnFailure) {
+                        closeIfCurrent(f);
+                    }
+                    throw e;
+                }
                 String host = null;
                 if (!ctx.server()) {
                     host = tls.verificationHost();

@@ -733,6 +733,19 @@ public class TlsContractTest {
     }
 
     @Test
+    @DisplayName("TLS on a datagram socket is refused with SOCKET-SSL-ERROR (LiveCode: UDP is not supported by SSL)")
+    void noTlsOverDatagrams() throws Exception {
+        try (DatagramSocket peer = new DatagramSocket(); Socket c = client()) {
+            peer.bind("127.0.0.1:0");
+            int port = peer.getSocketInfo().port();
+            SocketException e = expect(SocketError.SSL_ERROR, "Socket::connectINETSSL",
+                    () -> c.connectINETSSL("127.0.0.1", Integer.toString(port), 1000, 0, 2 /* SOCK_DGRAM */));
+            assertTrue(e.getMessage().contains("stream socket"), e::getMessage);
+            assertFalse(c.isOpen());
+        }
+    }
+
+    @Test
     @DisplayName("engine selection: unknown engines are refused with the list of those available")
     void engineSelection() {
         try (Socket s = new Socket()) {
