@@ -16,12 +16,23 @@ final class ReadBuffer {
     static final int CHUNK = 64 * 1024;
     private static final int MAX_ARRAY = Integer.MAX_VALUE - 16;
 
+    /** The most this buffer ever holds: the largest Java array, or less for tests. */
+    private final int max;
     private byte[] buf = new byte[0];
     private MemorySegment seg = MemorySegment.ofArray(buf);
     private int start;
     private int end;
     /** The connection these bytes came from; a new connection starts with an empty buffer. */
     private Object owner;
+
+    ReadBuffer() {
+        this(MAX_ARRAY);
+    }
+
+    /** A buffer that holds at most {@code max} bytes (tests use a small one to reach the limit). */
+    ReadBuffer(int max) {
+        this.max = max;
+    }
 
     /** Empties the buffer if it holds bytes of another connection than {@code conn}. */
     void bind(Object conn) {
@@ -39,16 +50,22 @@ final class ReadBuffer {
      * Makes room for at least {@code want} more bytes (capped at {@link #CHUNK}) after the buffered ones and returns
      * the segment to receive into.
      */
-    MemorySegment room(long want) {
+    MemorySegment room(long want) throws SocketException {
         int need = (int) Math.min(Math.max(want, 1), CHUNK);
         if (buf.length - end < need) {
             int used = end - start;
+            if (used >= max - 1) {
+                // a zero-length room would read as end of stream and cut the data silently: fail, handing it over
+                throw new SocketException(SocketError.RECV_ERROR, "Socket::recv", "a single read cannot hold more "
+                        + "than " + max + " bytes (the largest Java array); the bytes received so far are in "
+                        + "partialData()", 0, null, takeAll());
+            }
             if (start > 0 && buf.length - used >= need) {
                 System.arraycopy(buf, start, buf, 0, used);
             } else {
                 long cap = Math.max((long) buf.length * 2, (long) used + need);
                 cap = Math.max(cap, 4096);
-                byte[] nb = new byte[(int) Math.min(cap, MAX_ARRAY)];
+                byte[] nb = new byte[(int) Math.min(cap, max)];
                 System.arraycopy(buf, start, nb, 0, used);
                 buf = nb;
                 seg = MemorySegment.ofArray(buf);

@@ -192,6 +192,8 @@ final class Receiver {
                     }
                     total += n;
                 }
+            } catch (SocketException e) {
+                // the buffer is at its limit: nothing more can be drained, and closing goes on regardless
             } finally {
                 f.release();
             }
