@@ -17,7 +17,6 @@ import java.util.Objects;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 
 /**
@@ -1144,10 +1143,13 @@ public final class TcpSocket implements AutoCloseable {
         TlsOptions t = tlsOptions;
         if (t != null) {
             try {
-                SSLEngine engine = t.clientEngine(peerName, a.target.port());
-                tls = new TlsSession(engine);
+                tls = t.session(peerName, a.target.port());
                 tls.begin();
             } catch (Exception e) {
+                if (tls != null) {
+                    tls.release();
+                    tls = null;
+                }
                 fail(t.invalid(e) ? Error.SSL_INVALID_USER_DATA : Error.SSL_INTERNAL,
                         "TLS could not start: " + e.getMessage());
                 return;
@@ -1219,7 +1221,10 @@ public final class TcpSocket implements AutoCloseable {
             }
             loop.io().close(fd);
         }
-        tls = null;
+        if (tls != null) {
+            tls.release(); // the engine's native memory, whatever ended the connection
+            tls = null;
+        }
         tlsShutdownSent = false;
         readPaused = false;
         pausedEvents = 0;
