@@ -85,4 +85,15 @@ public final class TlsClientContexts {
             engine.setSSLParameters(p);
         }
     }
+
+    /**
+     * The certificate verification failure a handshake driven on this thread last reported, as an OpenSSL code and
+     * its details ({@code "X509_V_ERR_CERT_HAS_EXPIRED (certificate has expired): depth 0, ..."}), or {@code null};
+     * it is forgotten once taken. Not every engine hands the verifier's exception back through its own.
+     */
+    public static String takeVerificationFailure() {
+        TlsTrust.Result r = TlsTrust.LAST_FAILURE.get();
+        TlsTrust.LAST_FAILURE.remove();
+        return r == null ? null : r.describe();
+    }
 }

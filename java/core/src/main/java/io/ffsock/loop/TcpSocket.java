@@ -1,5 +1,6 @@
 package io.ffsock.loop;
 
+import io.ffsock.TlsClientContexts;
 import io.ffsock.internal.sys.Epoll;
 import io.ffsock.internal.sys.Errno;
 import io.ffsock.internal.sys.Net;
@@ -1550,6 +1551,15 @@ public final class TcpSocket implements AutoCloseable {
     }
 
     /**
+     * Why the engine failed: ffsock's certificate verification result when that was the cause (not every engine
+     * hands the verifier's exception back), else the engine's message.
+     */
+    private static String reason(SSLException e) {
+        String v = TlsClientContexts.takeVerificationFailure();
+        return v != null ? "certificate verification failed: " + v : e.getMessage();
+    }
+
+    /**
      * Runs {@code n} received cipher bytes through TLS: 0, 1 when the peer sent close_notify, -1 when that failed and
      * the socket was torn down.
      */
@@ -1563,7 +1573,7 @@ public final class TcpSocket implements AutoCloseable {
             }
         } catch (SSLException e) {
             fail(wasHandshaking ? Error.SSL_HANDSHAKE_FAILED : Error.SSL_INTERNAL,
-                    (wasHandshaking ? "TLS handshake failed: " : "TLS: ") + e.getMessage());
+                    (wasHandshaking ? "TLS handshake failed: " : "TLS: ") + reason(e));
             return -1;
         } catch (RuntimeException e) {
             fail(Error.SSL_INTERNAL, "TLS engine: " + e);
@@ -1682,7 +1692,7 @@ public final class TcpSocket implements AutoCloseable {
             } catch (SSLException e) {
                 boolean hs = tls.handshaking();
                 fail(hs ? Error.SSL_HANDSHAKE_FAILED : Error.SSL_INTERNAL,
-                        (hs ? "TLS handshake failed: " : "TLS: ") + e.getMessage());
+                        (hs ? "TLS handshake failed: " : "TLS: ") + reason(e));
                 return;
             }
         }

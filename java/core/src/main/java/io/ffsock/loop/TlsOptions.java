@@ -129,6 +129,7 @@ public final class TlsOptions {
      * session gives the engine back to whoever made it when it is released.
      */
     TlsSession session(String host, int port) throws GeneralSecurityException, IOException {
+        TlsClientContexts.takeVerificationFailure(); // none left over from another connection on this thread
         TlsEngineFactory f = factory != null ? factory : DefaultFactory.INSTANCE;
         if (f == null) {
             TlsClientContexts.Client c = client();
