@@ -135,6 +135,19 @@ class LoopTlsEngineIT {
             assertEquals("disconnected", next(ev));
             allReleased(1);
         }
+        try (ToolProcess srv = sServer()) {
+            EventLoop loop = new EventLoop();
+            try {
+                TcpSocket s = socket(loop, ev);
+                s.setTls(TlsOptions.withVerification().withCaCertificates(certs.path("ca.crt").toString()));
+                s.connect("127.0.0.1", port(srv));
+                assertEquals("connected", next(ev));
+                assertEquals(1, COUNTING.released.get(), "released while in use");
+            } finally {
+                loop.close(); // with the connection still up
+            }
+            allReleased(2);
+        }
     }
 
     @Test

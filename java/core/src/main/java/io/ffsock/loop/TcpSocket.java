@@ -1431,6 +1431,10 @@ public final class TcpSocket implements AutoCloseable {
             if (f >= 0) {
                 loop.io().close(f);
             }
+            if (tls != null) {
+                tls.release(); // the loop ends with the connection still up: its engine goes back all the same
+                tls = null;
+            }
             state = State.UNCONNECTED;
             wakeWriters();
         }
