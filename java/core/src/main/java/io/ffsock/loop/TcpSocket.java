@@ -1,5 +1,6 @@
 package io.ffsock.loop;
 
+import io.ffsock.TlsClientContexts;
 import io.ffsock.internal.sys.Epoll;
 import io.ffsock.internal.sys.Errno;
 import io.ffsock.internal.sys.Net;
@@ -17,7 +18,6 @@ import java.util.Objects;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 
 /**
@@ -1144,10 +1144,13 @@ public final class TcpSocket implements AutoCloseable {
         TlsOptions t = tlsOptions;
         if (t != null) {
             try {
-                SSLEngine engine = t.clientEngine(peerName, a.target.port());
-                tls = new TlsSession(engine);
+                tls = t.session(peerName, a.target.port());
                 tls.begin();
             } catch (Exception e) {
+                if (tls != null) {
+                    tls.release();
+                    tls = null;
+                }
                 fail(t.invalid(e) ? Error.SSL_INVALID_USER_DATA : Error.SSL_INTERNAL,
                         "TLS could not start: " + e.getMessage());
                 return;
@@ -1219,7 +1222,10 @@ public final class TcpSocket implements AutoCloseable {
             }
             loop.io().close(fd);
         }
-        tls = null;
+        if (tls != null) {
+            tls.release(); // the engine's native memory, whatever ended the connection
+            tls = null;
+        }
         tlsShutdownSent = false;
         readPaused = false;
         pausedEvents = 0;
@@ -1425,6 +1431,10 @@ public final class TcpSocket implements AutoCloseable {
             if (f >= 0) {
                 loop.io().close(f);
             }
+            if (tls != null) {
+                tls.release(); // the loop ends with the connection still up: its engine goes back all the same
+                tls = null;
+            }
             state = State.UNCONNECTED;
             wakeWriters();
         }
@@ -1545,6 +1555,15 @@ public final class TcpSocket implements AutoCloseable {
     }
 
     /**
+     * Why the engine failed: ffsock's certificate verification result when that was the cause (not every engine
+     * hands the verifier's exception back), else the engine's message.
+     */
+    private static String reason(SSLException e) {
+        String v = TlsClientContexts.takeVerificationFailure();
+        return v != null ? "certificate verification failed: " + v : e.getMessage();
+    }
+
+    /**
      * Runs {@code n} received cipher bytes through TLS: 0, 1 when the peer sent close_notify, -1 when that failed and
      * the socket was torn down.
      */
@@ -1558,7 +1577,7 @@ public final class TcpSocket implements AutoCloseable {
             }
         } catch (SSLException e) {
             fail(wasHandshaking ? Error.SSL_HANDSHAKE_FAILED : Error.SSL_INTERNAL,
-                    (wasHandshaking ? "TLS handshake failed: " : "TLS: ") + e.getMessage());
+                    (wasHandshaking ? "TLS handshake failed: " : "TLS: ") + reason(e));
             return -1;
         } catch (RuntimeException e) {
             fail(Error.SSL_INTERNAL, "TLS engine: " + e);
@@ -1677,7 +1696,7 @@ public final class TcpSocket implements AutoCloseable {
             } catch (SSLException e) {
                 boolean hs = tls.handshaking();
                 fail(hs ? Error.SSL_HANDSHAKE_FAILED : Error.SSL_INTERNAL,
-                        (hs ? "TLS handshake failed: " : "TLS: ") + e.getMessage());
+                        (hs ? "TLS handshake failed: " : "TLS: ") + reason(e));
                 return;
             }
         }

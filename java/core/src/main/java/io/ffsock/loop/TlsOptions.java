@@ -1,16 +1,15 @@
 package io.ffsock.loop;
 
+import io.ffsock.TlsClientContexts;
+import io.ffsock.tls.TlsContext;
+
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.Socket;
+import java.lang.ref.Cleaner;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
-import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
@@ -24,16 +23,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.ServiceLoader;
 
-import javax.net.ssl.KeyManager;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509ExtendedTrustManager;
-import javax.net.ssl.X509TrustManager;
 
 /**
  * How a loop socket's TLS client connects, in LiveCode's terms: "with verification" (the default: the server's chain
@@ -42,12 +32,15 @@ import javax.net.ssl.X509TrustManager;
  * NAME while the connection goes elsewhere, e.g. through a tunnel), or "without verification" (any certificate is
  * accepted: an explicit choice). A client certificate and key ("using certificate ... and key ...") are PEM text.
  * <p>
- * Instances are immutable; each {@code with...} method returns a copy. The {@link SSLContext} is built once per
- * instance, on first use, so reusing one instance for many connections costs one trust-store load.
+ * Instances are immutable; each {@code with...} method returns a copy. The TLS context is built once per
+ * instance, on first use, so reusing one instance for many connections costs one trust-store load; it is closed
+ * once the instance is no longer reachable.
  * <p>
  * <b>Engines.</b> The engine comes from a {@link TlsEngineFactory}: the one given to {@link #withEngineFactory},
- * else the first one {@link ServiceLoader} finds (an OpenSSL engine module registers itself that way), else the
- * JDK's {@code SSLEngine}.
+ * else the first one {@link ServiceLoader} finds, else the engine {@link io.ffsock.tls.TlsEngines#defaultEngine()}
+ * picks (OpenSSL when {@code ffsock-tls} is on the class path, else the JDK's), verified exactly as
+ * {@link io.ffsock.Socket} verifies: the system's CAs plus the ones given, the host name, the client certificate.
+ * Every engine is released when its connection ends.
  */
 public final class TlsOptions {
     private final boolean verify;
@@ -56,7 +49,9 @@ public final class TlsOptions {
     private final String certificatePem;
     private final String keyPem;
     private final TlsEngineFactory factory;
-    private volatile SSLContext context;
+    private volatile TlsClientContexts.Client client;
+
+    private static final Cleaner CLEANER = Cleaner.create();
 
     private TlsOptions(boolean verify, String verifyHost, List<String> caPaths, String certificatePem, String keyPem,
                        TlsEngineFactory factory) {
@@ -129,10 +124,62 @@ public final class TlsOptions {
         return keyPem;
     }
 
-    /** A client engine for a connection to {@code host}:{@code port}, set up as these options say. */
-    SSLEngine clientEngine(String host, int port) throws GeneralSecurityException, IOException {
+    /**
+     * A TLS session for a connection to {@code host}:{@code port}, on an engine set up as these options say; the
+     * session gives the engine back to whoever made it when it is released.
+     */
+    TlsSession session(String host, int port) throws GeneralSecurityException, IOException {
+        TlsClientContexts.takeVerificationFailure(); // none left over from another connection on this thread
         TlsEngineFactory f = factory != null ? factory : DefaultFactory.INSTANCE;
-        return f.clientEngine(this, host, port);
+        if (f == null) {
+            TlsClientContexts.Client c = client();
+            String name = verifyHost != null ? verifyHost : host;
+            TlsContext ctx = c.context();
+            SSLEngine e = ctx.newEngine(name, port);
+            try {
+                TlsClientContexts.serverName(e, name);
+                return new TlsSession(e, () -> ctx.release(e));
+            } catch (RuntimeException x) {
+                ctx.release(e);
+                throw x;
+            }
+        }
+        SSLEngine e = f.clientEngine(this, host, port);
+        try {
+            return new TlsSession(e, () -> f.release(e));
+        } catch (RuntimeException x) {
+            f.release(e);
+            throw x;
+        }
+    }
+
+    /**
+     * The engine ffsock's own TLS clients run on when no {@link TlsEngineFactory} is given or registered: the name
+     * of {@link io.ffsock.tls.TlsEngines#defaultEngine()} ({@code "openssl"} with {@code ffsock-tls} on the class
+     * path, else {@code "jdk"}), or {@code null} when a factory is used instead.
+     */
+    public String engineName() throws GeneralSecurityException, IOException {
+        if (factory != null || DefaultFactory.INSTANCE != null) {
+            return null;
+        }
+        return client().provider().name();
+    }
+
+    /** This instance's context on the default engine, built on first use and closed when the instance is dropped. */
+    private TlsClientContexts.Client client() throws GeneralSecurityException, IOException {
+        TlsClientContexts.Client c = client;
+        if (c == null) {
+            synchronized (this) {
+                c = client;
+                if (c == null) {
+                    c = TlsClientContexts.open(verify, caPaths, certificatePem, keyPem);
+                    TlsContext ctx = c.context();
+                    CLEANER.register(this, ctx::close); // engines still running keep their own reference
+                    client = c;
+                }
+            }
+        }
+        return c;
     }
 
     /** Whether {@code e} comes from data the user gave (certificate, key, CA file) rather than the TLS library. */
@@ -141,108 +188,10 @@ public final class TlsOptions {
                 || e instanceof IllegalArgumentException || e instanceof IOException;
     }
 
+    /** The first {@link TlsEngineFactory} service, or {@code null} for ffsock's engines. */
     private static final class DefaultFactory {
         static final TlsEngineFactory INSTANCE = ServiceLoader.load(TlsEngineFactory.class).findFirst()
-                .orElse(TlsOptions::jdkEngine);
-    }
-
-    /** The JDK's {@code SSLEngine}, set up from {@code o}. */
-    static SSLEngine jdkEngine(TlsOptions o, String host, int port) throws GeneralSecurityException, IOException {
-        SSLContext ctx = o.context;
-        if (ctx == null) {
-            synchronized (o) {
-                ctx = o.context;
-                if (ctx == null) {
-                    ctx = o.buildContext();
-                    o.context = ctx;
-                }
-            }
-        }
-        String name = o.verifyHost != null ? o.verifyHost : host;
-        SSLEngine e = ctx.createSSLEngine(name, port);
-        e.setUseClientMode(true);
-        SSLParameters p = e.getSSLParameters();
-        if (o.verify) {
-            p.setEndpointIdentificationAlgorithm("HTTPS");
-        }
-        if (Lookups.literal(name) == null) {
-            p.setServerNames(List.of(new SNIHostName(name)));
-        }
-        e.setSSLParameters(p);
-        return e;
-    }
-
-    private SSLContext buildContext() throws GeneralSecurityException, IOException {
-        TrustManager[] trust;
-        if (!verify) {
-            trust = new TrustManager[] {new TrustAll()};
-        } else {
-            TrustManagerFactory system = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            system.init((KeyStore) null);
-            X509ExtendedTrustManager sys = first(system.getTrustManagers());
-            if (caPaths.isEmpty()) {
-                trust = new TrustManager[] {sys};
-            } else {
-                KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
-                ks.load(null, null);
-                int i = 0;
-                for (X509Certificate c : caCertificatesFrom(caPaths)) {
-                    ks.setCertificateEntry("ca" + i++, c);
-                }
-                TrustManagerFactory own = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-                own.init(ks);
-                trust = new TrustManager[] {new EitherTrust(first(own.getTrustManagers()), sys)};
-            }
-        }
-        KeyManager[] keys = null;
-        if (certificatePem != null) {
-            List<Certificate> chain = new ArrayList<>(parseCertificates(certificatePem, "client certificate"));
-            PrivateKey key = parsePrivateKey(keyPem);
-            KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
-            ks.load(null, null);
-            char[] pw = new char[0];
-            ks.setKeyEntry("client", key, pw, chain.toArray(new Certificate[0]));
-            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(ks, pw);
-            keys = kmf.getKeyManagers();
-        }
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(keys, trust, null);
-        return ctx;
-    }
-
-    private static X509ExtendedTrustManager first(TrustManager[] tms) throws GeneralSecurityException {
-        for (TrustManager t : tms) {
-            if (t instanceof X509ExtendedTrustManager x) {
-                return x;
-            }
-        }
-        throw new GeneralSecurityException("no X.509 trust manager available");
-    }
-
-    /** Every certificate in the PEM files named, and in the regular files of the folders named. */
-    static List<X509Certificate> caCertificatesFrom(List<String> paths) throws IOException, CertificateException {
-        List<X509Certificate> out = new ArrayList<>();
-        for (String p : paths) {
-            Path path = Path.of(p);
-            if (Files.isDirectory(path)) {
-                try (DirectoryStream<Path> ds = Files.newDirectoryStream(path)) {
-                    for (Path f : ds) {
-                        if (Files.isRegularFile(f)) {
-                            try {
-                                out.addAll(parseCertificates(Files.readString(f, StandardCharsets.ISO_8859_1),
-                                        f.toString()));
-                            } catch (CertificateException notACertificate) {
-                                // a folder of CA files may hold other files too (hash links, READMEs)
-                            }
-                        }
-                    }
-                }
-            } else {
-                out.addAll(parseCertificates(Files.readString(path, StandardCharsets.ISO_8859_1), p));
-            }
-        }
-        return out;
+                .orElse(null);
     }
 
     static List<X509Certificate> parseCertificates(String pem, String what) throws CertificateException {
@@ -280,103 +229,5 @@ public final class TlsOptions {
             }
         }
         throw new InvalidKeySpecException("the private key is of no supported algorithm (RSA, EC, EdDSA)");
-    }
-
-    /** The user's CAs first, then the system's. */
-    private static final class EitherTrust extends X509ExtendedTrustManager {
-        private final X509ExtendedTrustManager a;
-        private final X509ExtendedTrustManager b;
-
-        EitherTrust(X509ExtendedTrustManager a, X509ExtendedTrustManager b) {
-            this.a = a;
-            this.b = b;
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-                throws CertificateException {
-            try {
-                a.checkServerTrusted(chain, authType, engine);
-            } catch (CertificateException first) {
-                try {
-                    b.checkServerTrusted(chain, authType, engine);
-                } catch (CertificateException second) {
-                    first.addSuppressed(second);
-                    throw first;
-                }
-            }
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
-                throws CertificateException {
-            try {
-                a.checkServerTrusted(chain, authType, socket);
-            } catch (CertificateException first) {
-                b.checkServerTrusted(chain, authType, socket);
-            }
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            try {
-                a.checkServerTrusted(chain, authType);
-            } catch (CertificateException first) {
-                b.checkServerTrusted(chain, authType);
-            }
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-                throws CertificateException {
-            a.checkClientTrusted(chain, authType, engine);
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
-                throws CertificateException {
-            a.checkClientTrusted(chain, authType, socket);
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            a.checkClientTrusted(chain, authType);
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            X509Certificate[] x = a.getAcceptedIssuers();
-            X509Certificate[] y = b.getAcceptedIssuers();
-            X509Certificate[] all = new X509Certificate[x.length + y.length];
-            System.arraycopy(x, 0, all, 0, x.length);
-            System.arraycopy(y, 0, all, x.length, y.length);
-            return all;
-        }
-    }
-
-    /** "without verification": every chain is accepted, and no host name is checked. */
-    private static final class TrustAll extends X509ExtendedTrustManager implements X509TrustManager {
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {}
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {}
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {}
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) {}
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
-        }
     }
 }

@@ -22,21 +22,33 @@ final class TlsSession {
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
     private final SSLEngine engine;
+    private final Runnable release;
     private ByteBuffer netIn;
     private ByteBuffer appIn;
     private final ByteBuffer appOut;
     private ByteBuffer netOut;
     private boolean handshakeDone;
     private boolean peerClosed;
+    private boolean released;
 
-    TlsSession(SSLEngine engine) {
+    /** A session over {@code engine}; {@code release} gives the engine back when the connection ends. */
+    TlsSession(SSLEngine engine, Runnable release) {
         this.engine = engine;
+        this.release = release;
         int packet = engine.getSession().getPacketBufferSize();
         int app = engine.getSession().getApplicationBufferSize();
         netIn = ByteBuffer.allocate(packet);
         appIn = ByteBuffer.allocate(app);
         appOut = ByteBuffer.allocate(Math.min(app, 16 * 1024));
         netOut = ByteBuffer.allocate(packet);
+    }
+
+    /** Gives the engine back (once); the session is not used afterwards. */
+    void release() {
+        if (!released) {
+            released = true;
+            release.run();
+        }
     }
 
     void begin() throws SSLException {

@@ -498,6 +498,67 @@ class SocketsTest {
         }
     }
 
+    @Test
+    void aUserEngineFactoryGetsEachEngineBackWhenItsConnectionEnds(@TempDir Path dir) throws Exception {
+        TlsPeer.assumeOpenssl();
+        try (TlsPeer tls = new TlsPeer(dir, false); EventLoop loop = new EventLoop()) {
+            java.security.KeyStore ks = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+            ks.load(null, null);
+            ks.setCertificateEntry("peer", TlsOptions.parseCertificates(Files.readString(tls.certPem), "peer").get(0));
+            javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                    javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(ks);
+            javax.net.ssl.SSLContext trusting = javax.net.ssl.SSLContext.getInstance("TLS");
+            trusting.init(null, tmf.getTrustManagers(), null);
+            List<javax.net.ssl.SSLEngine> made = new java.util.concurrent.CopyOnWriteArrayList<>();
+            List<javax.net.ssl.SSLEngine> released = new java.util.concurrent.CopyOnWriteArrayList<>();
+            class Factory implements TlsEngineFactory {
+                final javax.net.ssl.SSLContext ctx;
+
+                Factory(javax.net.ssl.SSLContext ctx) {
+                    this.ctx = ctx;
+                }
+
+                @Override
+                public javax.net.ssl.SSLEngine clientEngine(TlsOptions o, String host, int port) {
+                    javax.net.ssl.SSLEngine e = ctx.createSSLEngine(host, port);
+                    e.setUseClientMode(true);
+                    made.add(e);
+                    return e;
+                }
+
+                @Override
+                public void release(javax.net.ssl.SSLEngine engine) {
+                    released.add(engine);
+                }
+            }
+            TcpSocket s = new TcpSocket(loop);
+            Recorder r = new Recorder(s);
+            s.setTls(TlsOptions.withVerification().withEngineFactory(new Factory(trusting)));
+            s.connect("127.0.0.1", tls.port());
+            r.until("connected");
+            assertEquals(1, made.size());
+            assertEquals(List.of(), released, "released while in use");
+            s.disconnect();
+            r.until("disconnected");
+
+            r.clear();
+            s.setTls(TlsOptions.withVerification().withEngineFactory(new Factory(javax.net.ssl.SSLContext.getDefault())));
+            s.connect("127.0.0.1", tls.port());
+            r.until("state UNCONNECTED");
+            assertEquals(TcpSocket.Error.SSL_HANDSHAKE_FAILED, s.error());
+
+            r.clear();
+            s.setTls(TlsOptions.withVerification().withEngineFactory(new Factory(trusting)));
+            s.connect("127.0.0.1", tls.port());
+            r.until("connected");
+            s.abort();
+            r.until("state UNCONNECTED");
+            assertEquals(3, made.size());
+            assertEquals(made, released, "every engine, once, in order");
+        }
+    }
+
     // --- hostNameToAddress -----------------------------------------------------------------------------------------
 
     @Test
