@@ -2,11 +2,13 @@ package io.ffsock.internal.sys;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 
+import static io.ffsock.internal.sys.Downcalls.CAPTURE_ERRNO;
+import static io.ffsock.internal.sys.Downcalls.CRITICAL;
+import static io.ffsock.internal.sys.Downcalls.fail;
+import static io.ffsock.internal.sys.Downcalls.handle;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -47,28 +49,7 @@ public final class Epoll {
     // getrlimit(2) resources
     public static final int RLIMIT_NOFILE = 7;
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final SymbolLookup LIBC = LINKER.defaultLookup();
-    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
-    /** For calls that cannot block; no heap segments are passed to them. */
-    private static final Linker.Option CRITICAL = Linker.Option.critical(false);
 
-    private static MethodHandle handle(String name, FunctionDescriptor fd, Linker.Option... options) {
-        MemorySegment symbol = LIBC.find(name)
-                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol " + name));
-        return LINKER.downcallHandle(symbol, fd, options);
-    }
-
-    /** As {@code LibC.fail}: the linker's own argument checks reach the caller as they are; anything else is a bug. */
-    private static RuntimeException fail(Throwable t) {
-        if (t instanceof RuntimeException r) {
-            return r;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        throw new AssertionError("downcall failed", t);
-    }
 
     // ---------------------------------------------------------------------------------------------------------------
     private static final MethodHandle epoll_create1$mh = handle("epoll_create1",

@@ -7,17 +7,23 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
-import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
+import static io.ffsock.internal.sys.Downcalls.CAPTURE_ERRNO;
+import static io.ffsock.internal.sys.Downcalls.CRITICAL;
+import static io.ffsock.internal.sys.Downcalls.CRITICAL_HEAP;
+import static io.ffsock.internal.sys.Downcalls.fail;
+import static io.ffsock.internal.sys.Downcalls.handle;
+import static io.ffsock.internal.sys.Downcalls.handleOrNull;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
- * Downcall handles for the libc socket API: the only place in ffsock that calls a {@link MethodHandle}.
+ * Downcall handles for the libc socket API. With {@link Epoll} (the event loop's calls) it is the only place in
+ * ffsock that calls a {@link MethodHandle}; both link through {@link Downcalls}.
  * <p>
  * Every function returns the raw C result. Functions that set {@code errno} take, as their first argument, a
  * capture segment made by {@link #newErrnoSegment(Arena)}; after a failing call {@link #errno(MemorySegment)} reads
@@ -32,15 +38,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 public final class LibC {
     private LibC() {}
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final SymbolLookup LIBC = LINKER.defaultLookup();
     private static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO =
             CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
-    private static final Linker.Option CRITICAL_HEAP = Linker.Option.critical(true);
-    /** Critical, for calls whose arguments are all primitives (no segment to pin). */
-    private static final Linker.Option CRITICAL = Linker.Option.critical(false);
     /** A C string or struct pointer whose target we read with a known bound. */
     private static final AddressLayout C_POINTER = ADDRESS;
 
@@ -54,32 +54,6 @@ public final class LibC {
         return (int) ERRNO.get(capture, 0L);
     }
 
-    private static MethodHandle handle(String name, FunctionDescriptor fd, Linker.Option... options) {
-        MemorySegment symbol = LIBC.find(name)
-                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol " + name));
-        return LINKER.downcallHandle(symbol, fd, options);
-    }
-
-    private static MethodHandle handleOrNull(String name, FunctionDescriptor fd, Linker.Option... options) {
-        return LIBC.find(name).map(s -> LINKER.downcallHandle(s, fd, options)).orElse(null);
-    }
-
-    /**
-     * What a downcall's {@code invokeExact} threw, as the caller should see it. The linker's own checks on the
-     * arguments are Java failures the caller must get as they are (an {@link IllegalStateException} for memory whose
-     * arena was closed, a {@link WrongThreadException} for another thread's confined memory); an {@code Error} passes
-     * too. Anything else would be a mismatch between the handle and its Java signature: a bug here, so an
-     * {@link AssertionError}.
-     */
-    private static RuntimeException fail(Throwable t) {
-        if (t instanceof RuntimeException r) {
-            return r;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        throw new AssertionError("downcall failed", t);
-    }
 
     // ---------------------------------------------------------------------------------------------------------------
     private static final MethodHandle socket$mh = handle("socket",
