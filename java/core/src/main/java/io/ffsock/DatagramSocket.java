@@ -932,18 +932,8 @@ public final class DatagramSocket implements AutoCloseable {
      *                         failure of setsockopt(2), naming the option
      */
     public <T> void setOption(SocketOption<T> option, T value) throws SocketException {
-        String m = "DatagramSocket::setOption";
-        Options.validate(m, option, value);
         synchronized (stateLock) {
-            SocketFd f = conn.fd;
-            if (f != null && f.acquire()) {
-                try {
-                    Options.set(f, m, option, value);
-                } finally {
-                    f.release();
-                }
-            }
-            remembered.put(option, value);
+            remembered.setNowAndLater(conn.fd, "DatagramSocket::setOption", option, value);
         }
     }
 

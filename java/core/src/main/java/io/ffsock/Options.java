@@ -303,6 +303,23 @@ final class Options {
             options.put(o, value);
         }
 
+        /**
+         * {@code setOption} of both socket classes: checks the value before any system call, sets it on {@code f}
+         * when that descriptor is open, and remembers it for every descriptor opened later. The caller holds its
+         * state lock, so that no descriptor is opened between the two steps without the option.
+         */
+        <T> void setNowAndLater(SocketFd f, String m, SocketOption<T> o, T value) throws SocketException {
+            validate(m, o, value);
+            if (f != null && f.acquire()) {
+                try {
+                    set(f, m, o, value);
+                } finally {
+                    f.release();
+                }
+            }
+            put(o, value);
+        }
+
         synchronized List<Map.Entry<SocketOption<?>, Object>> entries() {
             return new ArrayList<>(options.entrySet());
         }

@@ -1931,18 +1931,8 @@ public class Socket implements AutoCloseable {
      *                         negative buffer size never reaches the kernel) or when setsockopt(2) fails
      */
     public <T> void setOption(SocketOption<T> option, T value) throws SocketException {
-        String m = "Socket::setOption";
-        Options.validate(m, option, value);
         synchronized (stateLock) {
-            SocketFd f = conn.fd;
-            if (f != null && f.acquire()) {
-                try {
-                    Options.set(f, m, option, value);
-                } finally {
-                    f.release();
-                }
-            }
-            remembered.put(option, value);
+            remembered.setNowAndLater(conn.fd, "Socket::setOption", option, value);
         }
     }
 
